@@ -1,0 +1,170 @@
+"""config.yaml -> frozen dataclasses, checked key by key.
+
+Every mistake is a `ConfigError` that names the key path (`quiz.scoring: must be exact or partial`),
+so a moderator can fix the file without reading code. The token never lives in the file: it comes
+from the environment only, so it cannot be committed by accident.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TOKEN_VARIABLE = "DISCORD_TOKEN"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person editing the file."""
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    dev_guild_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QuizConfig:
+    duration_seconds: int = 60
+    scoring: str = "exact"
+    leaderboard_size: int = 10
+    moderator_role_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    discord: DiscordConfig
+    database_path: Path
+    questions_path: Path
+    quiz: QuizConfig
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a config file; relative paths in it are relative to the file's folder."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (copy config.example.yaml to start)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    try:
+        return parse_config(data if data is not None else {}, base=path.parent)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def parse_config(data: object, *, base: Path = Path()) -> Config:
+    root = _Section(data, "")
+    discord = root.section("discord")
+    database = root.section("database")
+    questions = root.section("questions")
+    quiz = root.section("quiz")
+    root.finish()
+    config = Config(
+        discord=DiscordConfig(
+            api_base_url=discord.get("api_base_url", str, DiscordConfig.api_base_url, _url("http")),
+            gateway_url=discord.get("gateway_url", str, DiscordConfig.gateway_url, _url("ws")),
+            dev_guild_id=discord.get("dev_guild_id", int, None, _snowflake),
+        ),
+        database_path=base / database.get("path", str, "quiz.sqlite3", _non_empty),
+        questions_path=base / questions.get("path", str, "questions", _non_empty),
+        quiz=QuizConfig(
+            duration_seconds=quiz.get("duration_seconds", int, 60, _between(5, 86_400)),
+            scoring=quiz.get("scoring", str, "exact", _one_of("exact", "partial")),
+            leaderboard_size=quiz.get("leaderboard_size", int, 10, _between(1, 25)),
+            moderator_role_ids=tuple(quiz.get("moderator_role_ids", list, [], _snowflakes)),
+        ),
+    )
+    for section in (discord, database, questions, quiz):
+        section.finish()
+    return config
+
+
+def token_from_environment(environ: Mapping[str, str] = os.environ) -> str:
+    token = environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        raise ConfigError(f"{TOKEN_VARIABLE} is not set: export the bot token from the Discord developer portal")
+    return token
+
+
+class _Section:
+    """One mapping of the file; remembers which keys were read so leftovers are reported."""
+
+    def __init__(self, data: object, path: str) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path or 'the file'}: must be a mapping of `key: value` lines")
+        self.data = data
+        self.path = path
+        self.read: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def section(self, name: str) -> _Section:
+        self.read.add(name)
+        return _Section(self.data.get(name), self.key(name))
+
+    def get(self, name: str, kind: type, default: Any, check: Callable[[Any], str | None]) -> Any:
+        self.read.add(name)
+        if name not in self.data or (self.data[name] is None and default is None):
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
+        complaint = check(value)
+        if complaint:
+            raise ConfigError(f"{self.key(name)}: {complaint}")
+        return value
+
+    def finish(self) -> None:
+        unknown = [str(k) for k in self.data if k not in self.read]
+        if unknown:
+            key = unknown[0]
+            hint = difflib.get_close_matches(key, sorted(self.read), n=1)
+            suggestion = f" (did you mean `{self.key(hint[0])}`?)" if hint else ""
+            raise ConfigError(f"{self.key(key)}: unknown key{suggestion}")
+
+
+_KIND_NAMES = {str: "text", int: "a whole number", list: "a list"}
+
+
+def _non_empty(value: str) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
+def _url(scheme: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        ok = value.startswith((f"{scheme}://", f"{scheme}s://"))
+        return None if ok else f"must start with {scheme}:// or {scheme}s://"
+
+    return check
+
+
+def _between(low: int, high: int) -> Callable[[int], str | None]:
+    return lambda value: None if low <= value <= high else f"must be between {low} and {high}"
+
+
+def _one_of(*choices: str) -> Callable[[str], str | None]:
+    return lambda value: None if value in choices else f"must be {' or '.join(choices)}"
+
+
+def _snowflake(value: int) -> str | None:
+    return None if value > 0 else "must be a Discord id (a positive number)"
+
+
+def _snowflakes(values: list) -> str | None:
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int) or v <= 0]
+    return f"must be a list of Discord ids (positive numbers), not {bad[0]!r}" if bad else None

@@ -1,0 +1,149 @@
+"""The store against a real SQLite file: migrations, the quiz states, exactly-once grading."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.grading import Result, Scoring
+from bot.questions import Option, Question
+from bot.store import ChannelBusy, QuizState, SelectionChange, Store, StoreError
+
+QUESTION = Question(
+    id="ml/q",
+    title="Q",
+    body="body",
+    prompt="Which two?",
+    options=(Option("a", True), Option("b", False), Option("c", False), Option("d", True)),
+    explanation="why",
+    reading="- [x](https://example.org)",
+    topic="ml",
+    tags=("t",),
+)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    store = await Store.open(tmp_path / "quiz.sqlite3")
+    yield store
+    await store.close()
+
+
+async def new_quiz(store: Store, channel: int = 10, guild: int = 1, started_at: float = 100.0):
+    return await store.create_quiz(
+        guild_id=guild, channel_id=channel, started_by=5, question=QUESTION, scoring=Scoring.EXACT,
+        started_at=started_at, deadline=started_at + 60,
+    )  # fmt: skip
+
+
+async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
+    assert await store.schema_version() == 1
+
+
+async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:
+    quiz = await new_quiz(store)
+    await store.mark_open(quiz.id, message_id=777)
+    loaded = await store.quiz(quiz.id)
+    assert loaded.question == QUESTION
+    assert (loaded.message_id, loaded.state, loaded.deadline) == (777, QuizState.OPEN, 160.0)
+
+
+async def test_one_running_quiz_per_channel(store: Store) -> None:
+    first = await new_quiz(store, channel=10)
+    with pytest.raises(ChannelBusy):
+        await new_quiz(store, channel=10)
+    await new_quiz(store, channel=11)  # another channel is free
+    await store.cancel(first.id, "test", at=1.0)
+    await new_quiz(store, channel=10)  # free again once the first is over
+
+
+async def test_selection_changes_apply_in_order(store: Store) -> None:
+    quiz = await new_quiz(store)
+    changes = [(1, 0, True), (1, 3, True), (2, 0, True), (2, 0, False), (2, 0, True), (3, 1, True), (3, 1, False)]
+    await store.apply_selection_changes(SelectionChange(quiz.id, u, o, a) for u, o, a in changes)
+    assert await store.selections(quiz.id) == {1: frozenset({0, 3}), 2: frozenset({0})}
+    await store.replace_selections(quiz.id, {4: frozenset({1, 2})})
+    assert await store.selections(quiz.id) == {4: frozenset({1, 2})}
+
+
+async def test_results_are_recorded_exactly_once(store: Store) -> None:
+    quiz = await new_quiz(store)
+    await store.mark_open(quiz.id, 1)
+    results = [Result(1, frozenset({0, 3}), 1.0, True), Result(2, frozenset({0}), 0.0, False)]
+    assert await store.record_results(quiz, results, at=200.0)
+    assert not await store.record_results(quiz, results, at=201.0)
+    assert await store.results(quiz.id) == results
+    board = await store.leaderboard(1, 10)
+    assert [(s.rank, s.user_id, s.points, s.answered, s.exact) for s in board] == [(1, 1, 1.0, 1, 1), (2, 2, 0.0, 1, 0)]
+    assert (await store.quiz(quiz.id)).state is QuizState.GRADED
+    await store.mark_announced(quiz.id)
+    assert await store.unfinished_quizzes() == []
+
+
+async def test_a_graded_quiz_cannot_be_cancelled(store: Store) -> None:
+    quiz = await new_quiz(store)
+    await store.mark_open(quiz.id, 1)
+    await store.record_results(quiz, [], at=1.0)
+    assert not await store.cancel(quiz.id, "late", at=2.0)
+
+
+async def test_leaderboard_sums_across_quizzes_and_shares_tied_ranks(store: Store) -> None:
+    for n, winners in enumerate([{1, 2, 3}, {1, 2}, {4}]):
+        quiz = await new_quiz(store, channel=n)
+        await store.mark_open(quiz.id, n)
+        results = [Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)]
+        await store.record_results(quiz, results, at=float(n))
+    board = await store.leaderboard(1, 10)
+    assert [(s.rank, s.user_id, s.points) for s in board] == [(1, 1, 2.0), (1, 2, 2.0), (3, 3, 1.0), (3, 4, 1.0)]
+    assert board[0].accuracy == pytest.approx(2 / 3)
+    assert [s.user_id for s in await store.leaderboard(1, 2)] == [1, 2]
+    me = await store.standing(1, 4)
+    assert (me.rank, me.points, me.answered) == (3, 1.0, 3)
+    assert await store.standing(1, 99) is None
+    assert await store.leaderboard(2, 10) == []
+
+
+async def test_unfinished_quizzes_are_those_a_restart_must_resume(store: Store) -> None:
+    posting = await new_quiz(store, channel=1)
+    opened = await new_quiz(store, channel=2)
+    await store.mark_open(opened.id, 2)
+    graded = await new_quiz(store, channel=3)
+    await store.mark_open(graded.id, 3)
+    await store.record_results(graded, [], at=1.0)
+    cancelled = await new_quiz(store, channel=4)
+    await store.cancel(cancelled.id, "x", at=1.0)
+    assert {q.id for q in await store.unfinished_quizzes()} == {posting.id, opened.id, graded.id}
+
+
+async def test_last_asked_ignores_cancelled_quizzes(store: Store) -> None:
+    asked = await new_quiz(store, channel=1, started_at=50.0)
+    await store.mark_open(asked.id, 1)
+    cancelled = await new_quiz(store, channel=2, started_at=70.0)
+    await store.cancel(cancelled.id, "x", at=1.0)
+    assert await store.last_asked(1) == {"ml/q": 50.0}
+
+
+async def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "q.db")
+    quiz = await new_quiz(store)
+    await store.close()
+    store = await Store.open(tmp_path / "q.db")
+    assert (await store.quiz(quiz.id)).question == QUESTION
+    await store.close()
+
+
+async def test_corrupt_file_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="corrupt or not a quizbot database"):
+        await Store.open(path)
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="newer than this bot"):
+        await Store.open(path)
