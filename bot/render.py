@@ -1,0 +1,238 @@
+"""Questions, results and standings -> message payloads that fit Discord's limits. Pure.
+
+Embeds are plain dicts in Discord's JSON shape so this module needs nothing from discord; the
+edge turns them into `discord.Embed`s. Long text is split (never cut) across embeds and, when one
+message cannot hold it all, across several messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.grading import Result, Scoring
+from bot.questions import Question
+from bot.store import Standing
+
+# Discord's limits (characters unless noted).
+CONTENT_LIMIT = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+
+MAX_NAMED_WINNERS = 40  # beyond this a result names a count, not everyone
+WRONG_OPTION_PREVIEW = 80
+
+QUESTION_COLOUR = 0x5865F2
+RESULT_COLOUR = 0x57F287
+LEADERBOARD_COLOUR = 0xFEE75C
+
+Embed = dict
+
+
+@dataclass(frozen=True)
+class Post:
+    """One Discord message: text content and embeds."""
+
+    content: str = ""
+    embeds: tuple[Embed, ...] = ()
+
+
+def letter(index: int) -> str:
+    """The regional-indicator emoji for option `index`: 🇦, 🇧, …"""
+    return chr(0x1F1E6 + index)
+
+
+def option_index(emoji: str, options: int) -> int | None:
+    """The option a reaction emoji stands for, or None if it is not one of the question's letters."""
+    if len(emoji) != 1:
+        return None
+    index = ord(emoji) - 0x1F1E6
+    return index if 0 <= index < options else None
+
+
+def question_posts(question: Question, deadline: int) -> list[Post]:
+    """The question as messages; members react to the last one, which carries the options."""
+    intro = _text_embeds(question.body, title=question.title, colour=QUESTION_COLOUR)
+    choices = [_option_line(i, option.text) for i, option in enumerate(question.options)]
+    prompt = f"**{question.prompt}**" if question.prompt else ""
+    option_embeds = _text_embeds("\n\n".join([prompt, *choices]).strip(), colour=QUESTION_COLOUR)
+    option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
+    stated = question.stated_count
+    pick = f" · **Pick {stated}**" if stated else ""
+    return _pack([*intro, *option_embeds], last_content=f"⏳ Closes <t:{deadline}:R>{pick}")
+
+
+def closed_content(closed_at: int) -> str:
+    return f"🔒 Closed <t:{closed_at}:R>: the answer is in the reply below."
+
+
+def cancelled_content(reason: str) -> str:
+    return f"🚫 Quiz cancelled: {reason}"[:CONTENT_LIMIT]
+
+
+def result_posts(
+    question: Question,
+    results: Sequence[Result],
+    counts: Sequence[int],
+    standings: Sequence[Standing],
+    scoring: Scoring,
+) -> list[Post]:
+    """The reveal: correct options, pick counts, who got it right, explanation, reading, standings."""
+    lines = []
+    for i, option in enumerate(question.options):
+        picks = f"**{counts[i]}** pick{'' if counts[i] == 1 else 's'}"
+        if option.correct:
+            lines.append(f"✅ {_option_line(i, option.text)}\n{picks}")
+        else:
+            lines.append(f"❌ {letter(i)} {_preview(option.text)} · {picks}")
+    header = _text_embeds("\n\n".join(lines), title=_clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT),
+                          colour=RESULT_COLOUR)  # fmt: skip
+    embeds = [*header, _winners_embed(results, scoring)]
+    if question.explanation:
+        embeds += _text_embeds(question.explanation, title="Explanation", colour=RESULT_COLOUR)
+    if question.reading:
+        embeds += _text_embeds(question.reading, title="Reading", colour=RESULT_COLOUR)
+    embeds.append(leaderboard_embed(standings, None))
+    return _pack(embeds)
+
+
+def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard") -> Embed:
+    if not standings:
+        return {"title": title, "description": "No points yet: run `/quiz` to start.", "color": LEADERBOARD_COLOUR}
+    lines = [_standing_line(s) for s in standings]
+    if me is not None and all(s.user_id != me.user_id for s in standings):
+        lines += ["…", _standing_line(me)]
+    return {"title": title, "description": "\n".join(lines), "color": LEADERBOARD_COLOUR}
+
+
+def format_points(points: float) -> str:
+    return f"{points:g}" if points == int(points) else f"{points:.2f}"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split markdown into chunks of at most `limit` characters without losing any of it.
+
+    Cuts fall between paragraphs where possible, then between lines, then anywhere. A cut inside a
+    fenced code block closes the fence and reopens it in the next chunk so both halves render as code.
+    """
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit - 8):  # room to close and reopen a fence
+        joined = f"{current}\n{piece}" if current else piece
+        if len(joined) + len(_fence_closer(joined)) <= limit:
+            current = joined
+            continue
+        fence = _open_fence(current)
+        chunks.append(current + _fence_closer(current))
+        current = f"{fence}\n{piece}" if fence else piece
+    chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()] or [""]
+
+
+def _pieces(text: str, limit: int) -> Iterable[str]:
+    """Lines of `text` (blank lines kept, so paragraphs survive), each cut to at most `limit`."""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            yield line[:limit]
+            line = line[limit:]
+        yield line
+
+
+def _open_fence(text: str) -> str:
+    """The opening line of the fenced code block `text` ends inside, or ''."""
+    fence = ""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not fence and stripped.startswith(("```", "~~~")):
+            fence = stripped
+        elif fence and stripped.startswith(fence[:3]) and not stripped.strip(fence[0]):
+            fence = ""
+    return fence
+
+
+def _fence_closer(text: str) -> str:
+    fence = _open_fence(text)
+    return f"\n{fence[:3]}" if fence else ""
+
+
+def _text_embeds(text: str, *, colour: int, title: str | None = None) -> list[Embed]:
+    """`text` as one or more embeds; only the first carries the title."""
+    if not text and title is None:
+        return []
+    embeds = [{"description": chunk, "color": colour} for chunk in split_text(text, EMBED_DESCRIPTION_LIMIT)]
+    if title is not None:
+        embeds[0]["title"] = title
+    for embed in embeds:
+        if not embed["description"]:
+            del embed["description"]
+    return embeds
+
+
+def _pack(embeds: Sequence[Embed], last_content: str = "") -> list[Post]:
+    """Group embeds into as few messages as the per-message limits allow, in order."""
+    groups: list[list[Embed]] = [[]]
+    size = 0
+    for embed in embeds:
+        weight = embed_size(embed)
+        if groups[-1] and (len(groups[-1]) == EMBEDS_PER_MESSAGE or size + weight > EMBED_TOTAL_LIMIT):
+            groups.append([])
+            size = 0
+        groups[-1].append(embed)
+        size += weight
+    posts = [Post(embeds=tuple(group)) for group in groups]
+    posts[-1] = Post(content=last_content, embeds=posts[-1].embeds)
+    return posts
+
+
+def embed_size(embed: Embed) -> int:
+    """Characters that count towards the 6,000 per message."""
+    fields = embed.get("fields", ())
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", ""))
+        + len(embed.get("footer", {}).get("text", ""))
+        + len(embed.get("author", {}).get("name", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )
+
+
+def _option_line(index: int, text: str) -> str:
+    # A multi-line option (a code block, say) must start on its own line to render.
+    return f"{letter(index)}\n{text}" if "\n" in text or text.startswith("```") else f"{letter(index)} {text}"
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    if "```" in flat or len(flat) > WRONG_OPTION_PREVIEW:
+        flat = flat.replace("`", "")
+    return _clip(flat, WRONG_OPTION_PREVIEW)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _winners_embed(results: Sequence[Result], scoring: Scoring) -> Embed:
+    winners = [r.user_id for r in results if r.exact]
+    answered = len(results)
+    if not answered:
+        text = "Nobody answered this time."
+    elif not winners:
+        text = f"Nobody got it exactly right ({answered} answered)."
+    else:
+        named = " ".join(f"<@{user}>" for user in winners[:MAX_NAMED_WINNERS])
+        more = len(winners) - MAX_NAMED_WINNERS
+        text = f"{named}{f' and {more} more' if more > 0 else ''}\n{len(winners)} of {answered} got it exactly right."
+    if scoring is Scoring.PARTIAL and answered:
+        text += "\nPartial scoring: each correct pick earns a share of the point, each wrong pick takes one back."
+    return {"title": "Who got it right", "description": text, "color": RESULT_COLOUR}
+
+
+def _standing_line(s: Standing) -> str:
+    return (
+        f"**{s.rank}.** <@{s.user_id}> · {format_points(s.points)} pts · {s.answered} answered · "
+        f"{s.accuracy:.0%} right"
+    )

@@ -1,0 +1,163 @@
+"""Rendering: what the bot sends always fits Discord's limits and never loses text."""
+
+from __future__ import annotations
+
+import pytest
+from fakediscord.limits import validate_message_body
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.grading import Result, Scoring
+from bot.questions import Option, Question
+from bot.render import (
+    Post,
+    format_points,
+    leaderboard_embed,
+    letter,
+    option_index,
+    question_posts,
+    result_posts,
+    split_text,
+)
+from bot.store import Standing
+
+SEED = Question(
+    id="nn/arya",
+    title="Arya's confusion",
+    body="Arya is always confused about this.",
+    prompt="Which two of the following statements are correct?",
+    options=(Option("BCE multi-label", True), Option("BCE multi-class", False),
+             Option("CCE multi-label", False), Option("CCE multi-class", True)),  # fmt: skip
+    explanation="Softmax goes with categorical cross-entropy.",
+    reading='- ["Cross entropy"](https://en.wikipedia.org/wiki/Cross-entropy)',
+)
+
+
+def assert_fits(posts: list[Post]) -> None:
+    for post in posts:
+        # The loopback Discord's own validator: one definition of the limits for the whole suite.
+        validate_message_body({"content": post.content, "embeds": list(post.embeds)})
+        assert post.content or post.embeds
+
+
+def text_of(posts: list[Post]) -> str:
+    return "\n".join(e.get("description", "") for p in posts for e in p.embeds)
+
+
+@pytest.mark.parametrize(("index", "emoji"), [(0, "🇦"), (3, "🇩"), (19, "🇹")])
+def test_letters(index: int, emoji: str) -> None:
+    assert letter(index) == emoji
+    assert option_index(emoji, 20) == index
+
+
+@pytest.mark.parametrize("emoji", ["🇪", "👍", "AB", "", "🇦🇧"])
+def test_emoji_that_are_not_an_option_of_a_four_option_question(emoji: str) -> None:
+    assert option_index(emoji, 4) is None
+
+
+def test_question_post_shows_title_body_prompt_options_deadline_and_count() -> None:
+    (post,) = question_posts(SEED, deadline=1_700_000_000)
+    assert post.content == "⏳ Closes <t:1700000000:R> · **Pick 2**"
+    assert post.embeds[0]["title"] == "Arya's confusion"
+    text = text_of([post])
+    for part in ["Arya is always confused", "**Which two of the following statements are correct?**",
+                 "🇦 BCE multi-label", "🇩 CCE multi-class"]:  # fmt: skip
+        assert part in text
+
+
+def test_question_post_does_not_reveal_how_many_when_the_prompt_does_not() -> None:
+    single = Question(**{**SEED.__dict__, "prompt": "Which of the following is right?"})
+    (post,) = question_posts(single, deadline=1)
+    assert "Pick" not in post.content
+
+
+def test_result_shows_correct_options_counts_winners_explanation_reading_and_standings() -> None:
+    results = [Result(1, frozenset({0, 3}), 1.0, True), Result(2, frozenset({0}), 0.0, False),
+               Result(3, frozenset({0, 1, 3}), 0.0, False), Result(4, frozenset({0, 3}), 1.0, True)]  # fmt: skip
+    standings = [Standing(1, 1, 1.0, 1, 1), Standing(1, 4, 1.0, 1, 1), Standing(3, 2, 0.0, 1, 0)]
+    posts = result_posts(SEED, results, [4, 1, 0, 3], standings, Scoring.EXACT)
+    assert_fits(posts)
+    text = text_of(posts)
+    assert "✅ 🇦 BCE multi-label\n**4** picks" in text
+    assert "✅ 🇩 CCE multi-class\n**3** picks" in text
+    assert "❌ 🇧 BCE multi-class · **1** pick" in text
+    assert "<@1> <@4>\n2 of 4 got it exactly right." in text
+    assert SEED.explanation in text and SEED.reading in text
+    assert "**1.** <@1> · 1 pts · 1 answered · 100% right" in text
+
+
+def test_many_winners_are_counted_not_all_named() -> None:
+    results = [Result(u, frozenset({0, 3}), 1.0, True) for u in range(1, 5001)]
+    posts = result_posts(SEED, results, [5000, 0, 0, 5000], [], Scoring.EXACT)
+    assert_fits(posts)
+    assert "and 4960 more\n5000 of 5000 got it exactly right." in text_of(posts)
+
+
+def test_leaderboard_adds_the_caller_when_outside_the_top() -> None:
+    top = [Standing(1, 1, 3.0, 3, 3)]
+    embed = leaderboard_embed(top, Standing(7, 9, 0.5, 2, 0))
+    assert embed["description"].splitlines() == [
+        "**1.** <@1> · 3 pts · 3 answered · 100% right", "…", "**7.** <@9> · 0.50 pts · 2 answered · 0% right",
+    ]  # fmt: skip
+    assert leaderboard_embed(top, top[0])["description"].count("<@1>") == 1
+    assert "No points yet" in leaderboard_embed([], None)["description"]
+
+
+@pytest.mark.parametrize(("points", "text"), [(3.0, "3"), (0.5, "0.50"), (2 / 3, "0.67"), (0.0, "0")])
+def test_format_points(points: float, text: str) -> None:
+    assert format_points(points) == text
+
+
+def test_split_text_keeps_code_fences_balanced_in_every_chunk() -> None:
+    code = "```python\n" + "\n".join(f"x_{i} = {i}" for i in range(600)) + "\n```"
+    chunks = split_text(f"Intro.\n\n{code}\n\nOutro.", 1000)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert len(chunk) <= 1000
+        assert chunk.count("```") % 2 == 0
+    joined = "\n".join(chunks)
+    assert all(f"x_{i} = {i}" in joined for i in range(600))
+    assert chunks[1].startswith("```python\n")
+
+
+def test_split_text_cuts_an_overlong_line_without_losing_characters() -> None:
+    chunks = split_text("y" * 9000, 4096)
+    assert [len(c) for c in chunks] == [4088, 4088, 824]
+    assert "".join(chunks) == "y" * 9000
+
+
+_prose = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000)
+
+
+@st.composite
+def big_questions(draw: st.DrawFn) -> Question:
+    count = draw(st.integers(2, 20))
+    return Question(
+        id="x/y",
+        title=draw(st.text(min_size=1, max_size=256).map(lambda t: t.replace("\n", " ").strip() or "T")),
+        body=draw(st.lists(_prose, max_size=12).map("\n\n".join)),
+        prompt=draw(st.sampled_from(["", "Which two of these?", "Pick every true statement."])),
+        options=tuple(
+            Option(draw(st.text(min_size=1, max_size=1000).filter(str.strip)), draw(st.booleans()))
+            for _ in range(count)
+        ),
+        explanation=draw(st.lists(_prose, max_size=12).map("\n\n".join)),
+        reading="\n".join(f"- [link {i}](https://example.org/{i})" for i in range(draw(st.integers(0, 60)))),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(big_questions(), st.integers(0, 5000), st.data())
+def test_any_question_and_result_fits_discord_limits(question: Question, participants: int, data) -> None:
+    posts = question_posts(question, deadline=1_800_000_000)
+    assert_fits(posts)
+    assert "Closes" in posts[-1].content  # the message members react to carries the deadline
+    n = len(question.options)
+    results = [Result(u, frozenset({u % n}), 1.0, True) for u in range(participants)]
+    standings = [Standing(i + 1, 10**17 + i, 1e6 - i, 99_999, 99_999) for i in range(25)]
+    scoring = data.draw(st.sampled_from(list(Scoring)))
+    reveal = result_posts(question, results, [participants] * n, standings, scoring)
+    assert_fits(reveal)
+    shown = "".join(text_of(reveal).split())
+    assert "".join(question.explanation.split()) in shown  # nothing of the explanation is lost
+    assert "".join(question.reading.split()) in shown
