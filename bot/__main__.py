@@ -6,20 +6,35 @@ This is the one place that wires configuration, storage, the question bank and t
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.bank import load_bank
+import discord
+
+from bot.bank import QuestionBank, load_bank
+from bot.client import QuizBot, use_endpoints
+from bot.config import Config, ConfigError, load_config, token_from_environment
+from bot.quiz import SystemClock
+from bot.store import Store, StoreError
+
+log = logging.getLogger("bot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="quizbot", description="A Discord quiz bot for study groups.")
     commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="connect to Discord and run quizzes")
+    run.add_argument("--config", type=Path, default=Path("config.yaml"), help="default: ./config.yaml")
     validate = commands.add_parser("validate", help="check question files and report every problem")
     validate.add_argument("paths", nargs="*", type=Path, default=[Path("questions")], metavar="PATH")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
     args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args.config)
     return _validate(args.paths, strict=args.strict)
 
 
@@ -36,6 +51,48 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
     )
     failed = bank.errors or (strict and bank.warnings)
     return 1 if failed else 0
+
+
+def _run(config_path: Path) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        token = token_from_environment()
+        config = load_config(config_path)
+        if not config.questions_path.is_dir():
+            raise ConfigError(f"questions.path: {config.questions_path} is not a folder")
+    except ConfigError as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    bank = load_bank([config.questions_path])
+    for problem in bank.problems:
+        log.warning("%s", problem)
+    log.info("loaded %d questions from %s", len(bank.questions), config.questions_path)
+    return asyncio.run(_serve(config, token, bank))
+
+
+async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
+    try:
+        store = await Store.open(config.database_path)
+    except StoreError as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    use_endpoints(config.discord)
+    bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        # Close like a clean logout: timers stop, pending picks are written, open quizzes resume later.
+        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        await bot.start(token)
+    except discord.LoginFailure:
+        print("quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal", file=sys.stderr)
+        return 1
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+        await store.close()
+    log.info("stopped cleanly")
+    return 0
 
 
 if __name__ == "__main__":

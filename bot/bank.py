@@ -7,7 +7,8 @@ is kept, so the bot serves what it can and the moderator learns exactly what to 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import random
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +90,11 @@ def _question_files(root: Path) -> list[tuple[Path, str]]:
     # A README beside the questions documents the bank; it is not a question.
     paths = sorted(p for p in root.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
     return [(p, p.relative_to(root).with_suffix("").as_posix()) for p in paths]
+
+
+def least_recently_asked(
+    candidates: Sequence[Question], last_asked: Mapping[str, float], rng: random.Random
+) -> Question:
+    """Never-asked questions first, then the one asked longest ago; ties are broken at random."""
+    oldest = min(last_asked.get(q.id, float("-inf")) for q in candidates)
+    return rng.choice([q for q in candidates if last_asked.get(q.id, float("-inf")) == oldest])

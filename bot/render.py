@@ -88,7 +88,7 @@ def result_posts(
             lines.append(f"✅ {_option_line(i, option.text)}\n{picks}")
         else:
             lines.append(f"❌ {letter(i)} {_preview(option.text)} · {picks}")
-    header = _text_embeds("\n\n".join(lines), title=_clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT),
+    header = _text_embeds("\n\n".join(lines), title=clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT),
                           colour=RESULT_COLOUR)  # fmt: skip
     embeds = [*header, _winners_embed(results, scoring)]
     if question.explanation:
@@ -208,10 +208,11 @@ def _preview(text: str) -> str:
     flat = " ".join(text.split())
     if "```" in flat or len(flat) > WRONG_OPTION_PREVIEW:
         flat = flat.replace("`", "")
-    return _clip(flat, WRONG_OPTION_PREVIEW)
+    return clip(flat, WRONG_OPTION_PREVIEW)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` shortened to `limit` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

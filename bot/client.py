@@ -1,0 +1,110 @@
+"""The discord.py client: intents, start-up work, command sync, and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank import QuestionBank
+from bot.cogs.answers import Answers
+from bot.cogs.quiz_commands import QuizCommands
+from bot.config import Config, DiscordConfig
+from bot.quiz import Clock, Quizmaster, QuizError
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def use_endpoints(config: DiscordConfig) -> None:
+    """Point discord.py at the configured REST base and gateway (a proxy, or the test server)."""
+    discord.http.Route.BASE = config.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def intents() -> discord.Intents:
+    # Guilds for channels and roles, reactions for answers, messages only for deletions:
+    # none of these is privileged, so the bot needs no special approval from Discord.
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_reactions = True
+    chosen.guild_messages = True
+    return chosen
+
+
+async def reply_privately(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer, whether or not the interaction was already responded to."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+class QuizTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Every command failure becomes a short private message; only surprises are logged."""
+        cause = getattr(error, "original", error)
+        if isinstance(cause, QuizError):
+            text = str(cause)
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = "This command works in a server channel, not in direct messages."
+        elif isinstance(cause, discord.Forbidden):
+            text = f"Discord refused: {cause.text}. Check the bot's permissions in this channel."
+        else:
+            log.error("command /%s failed", interaction.command and interaction.command.name, exc_info=cause)
+            text = "Something went wrong on my side; it has been logged. Please try again."
+        try:
+            await reply_privately(interaction, text)
+        except discord.HTTPException:
+            log.warning("could not tell %s about a failed command", interaction.user.id)
+
+
+class QuizBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        config: Config,
+        store: Store,
+        bank: QuestionBank,
+        clock: Clock,
+        rng: random.Random | None = None,
+        **options,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),  # nothing the bot sends may ping anyone
+            tree_cls=QuizTree,
+            help_command=None,
+            **options,
+        )
+        self.config = config
+        self.store = store
+        self.bank = bank
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.quizmaster = Quizmaster(self, store, config.quiz, clock)
+
+    async def setup_hook(self) -> None:
+        await self.add_cog(QuizCommands(self))
+        await self.add_cog(Answers(self))
+        await self._sync_commands()
+        await self.quizmaster.recover()
+
+    async def _sync_commands(self) -> None:
+        guild_id = self.config.discord.dev_guild_id
+        if guild_id is None:
+            synced = await self.tree.sync()
+        else:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        log.info("synced %d commands %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+
+    async def close(self) -> None:
+        await self.quizmaster.shutdown()
+        await super().close()

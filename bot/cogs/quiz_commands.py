@@ -1,0 +1,120 @@
+"""Slash commands: /quiz, /endquiz and /leaderboard. Parse, check, call the core, reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.bank import least_recently_asked
+from bot.grading import Scoring
+from bot.questions import MAX_DURATION, MIN_DURATION, Question
+from bot.quiz import QuizError, missing_permissions
+
+if TYPE_CHECKING:
+    from bot.client import QuizBot
+
+def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:
+    """Checked on every call: server admins can override the command's default permissions."""
+    allowed = interaction.permissions
+    if allowed.administrator or allowed.manage_guild or allowed.manage_messages:
+        return
+    if any(role.id in role_ids for role in getattr(interaction.user, "roles", ())):
+        return
+    raise QuizError("Only moderators can do that (Manage Messages, Manage Server, or a quiz moderator role).")
+
+
+def require_bot_permissions(interaction: discord.Interaction) -> None:
+    missing = missing_permissions(interaction.app_permissions)
+    if missing:
+        raise QuizError(
+            f"I can't run a quiz in <#{interaction.channel_id}>: I'm missing **{', '.join(missing)}**. "
+            "Grant them to my role in Server Settings → Roles, or in this channel's settings → Permissions."
+        )
+
+
+class QuizCommands(commands.Cog):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="quiz")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.describe(
+        question="A question id (start typing to search); empty: the one this server saw least recently",
+        topic="Pick from this topic folder or tag",
+        duration=f"Seconds to answer ({MIN_DURATION} to {MAX_DURATION}); default from the question or config",
+    )
+    async def quiz(
+        self,
+        interaction: discord.Interaction,
+        question: str | None = None,
+        topic: str | None = None,
+        duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] | None = None,
+    ) -> None:
+        """Post a question: members answer by reacting with the option letters."""
+        config = self.bot.config.quiz
+        require_moderator(interaction, config.moderator_role_ids)
+        require_bot_permissions(interaction)
+        self.bot.quizmaster.check_free(interaction.channel_id)
+        candidates = self._candidates(question, topic)
+        await interaction.response.defer(thinking=True)
+        last_asked = await self.bot.store.last_asked(interaction.guild_id)
+        chosen = least_recently_asked(candidates, last_asked, self.bot.rng)
+        scoring = Scoring(chosen.scoring or config.scoring)
+        await self.bot.quizmaster.start(interaction, chosen, duration or chosen.duration or config.duration_seconds,
+                                        scoring)  # fmt: skip
+
+    def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
+        bank = self.bot.bank
+        if question:
+            found = bank.get(question.strip())
+            if found is None:
+                raise QuizError(f"No question `{question}`.{_suggest(bank.closest_ids(question))}")
+            return [found]
+        candidates = bank.in_topic(topic.strip() if topic else None)
+        if not candidates:
+            if topic:
+                raise QuizError(f"No questions in topic `{topic}`.{_suggest(bank.closest_topics(topic))}")
+            raise QuizError("The question bank is empty: add question files and reload.")
+        return candidates
+
+    @quiz.autocomplete("question")
+    async def _question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+        return [app_commands.Choice(name=render.clip(f"{q.title} · {q.id}", 100), value=q.id[:100])
+                for q in self.bot.bank.search(current)]  # fmt: skip
+
+    @quiz.autocomplete("topic")
+    async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+        needle = current.casefold()
+        topics = [t for t in self.bot.bank.topics() if needle in t.casefold()]
+        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in topics[:25]]
+
+    @app_commands.command(name="endquiz")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    async def endquiz(self, interaction: discord.Interaction) -> None:
+        """End this channel's quiz now and reveal the answer."""
+        require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
+        if self.bot.quizmaster.running_in(interaction.channel_id) is None:
+            raise QuizError("No quiz is running in this channel.")
+        await interaction.response.send_message("Ending the quiz now; the answer follows.", ephemeral=True)
+        await self.bot.quizmaster.end_early(interaction.channel_id)
+
+    @app_commands.command(name="leaderboard")
+    @app_commands.guild_only()
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        """Show this server's top members, and your own rank."""
+        await interaction.response.defer(thinking=True)
+        store = self.bot.store
+        standings = await store.leaderboard(interaction.guild_id, self.bot.config.quiz.leaderboard_size)
+        me = await store.standing(interaction.guild_id, interaction.user.id)
+        embed = render.leaderboard_embed(standings, me)
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed))
+
+
+def _suggest(names: list[str]) -> str:
+    return f" Did you mean {', '.join(f'`{n}`' for n in names)}?" if names else ""
