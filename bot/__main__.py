@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
     if missing:
         print(f"quizbot validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    bank = load_bank(paths)
+    bank = load_bank(paths, processes=os.cpu_count() or 1)
     for problem in bank.problems:
         print(problem)
     print(
@@ -63,7 +64,7 @@ def _run(config_path: Path) -> int:
     except ConfigError as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
-    bank = load_bank([config.questions_path])
+    bank = load_bank([config.questions_path], processes=os.cpu_count() or 1)  # no threads yet
     for problem in bank.problems:
         log.warning("%s", problem)
     log.info("loaded %d questions from %s", len(bank.questions), config.questions_path)

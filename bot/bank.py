@@ -7,12 +7,17 @@ is kept, so the bot serves what it can and the moderator learns exactly what to 
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import random
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.questions import Problem, Question, Severity, decode, parse_question
+
+
+PARALLEL_FROM = 1000  # files; below this, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -56,31 +61,41 @@ class QuestionBank:
         return difflib.get_close_matches(text, self.topics(), n=n, cutoff=0.4)
 
 
-def load_bank(roots: Iterable[Path]) -> QuestionBank:
-    """Load every `*.md` file under each root (a folder, or a single file)."""
+def load_bank(roots: Iterable[Path], *, processes: int = 1) -> QuestionBank:
+    """Load every `*.md` file under each root (a folder, or a single file).
+
+    Parsing is CPU-bound, so a large bank is parsed by `processes` forked workers. Forking is only
+    safe before other threads exist: callers pass processes > 1 only at start-up.
+    """
+    files = [found for root in roots for found in _question_files(root)]
+    if processes > 1 and len(files) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            loaded = list(pool.map(_load_file, files, chunksize=256))
+    else:
+        loaded = [_load_file(found) for found in files]
     questions: dict[str, Question] = {}
     problems: list[Problem] = []
     seen_folded: dict[str, str] = {}
-    files = 0
-    for root in roots:
-        for path, qid in _question_files(root):
-            files += 1
-            shown = str(path)
-            text = decode(path.read_bytes(), shown)
-            if isinstance(text, Problem):
-                problems.append(text)
-                continue
-            topic = qid.split("/", 1)[0] if "/" in qid else None
-            parsed = parse_question(text, path=shown, qid=qid, topic=topic)
-            problems.extend(parsed.problems)
-            if parsed.question is None:
-                continue
-            twin = seen_folded.setdefault(qid.casefold(), qid)
-            if twin != qid:
-                problems.append(Problem(shown, 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case"))
-                continue
-            questions[qid] = parsed.question
-    return QuestionBank(questions, tuple(problems), files)
+    for (path, qid), (question, found_problems) in zip(files, loaded, strict=True):
+        problems.extend(found_problems)
+        if question is None:
+            continue
+        twin = seen_folded.setdefault(qid.casefold(), qid)
+        if twin != qid:
+            problems.append(Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case"))
+            continue
+        questions[qid] = question
+    return QuestionBank(questions, tuple(problems), len(files))
+
+
+def _load_file(found: tuple[Path, str]) -> tuple[Question | None, tuple[Problem, ...]]:
+    path, qid = found
+    text = decode(path.read_bytes(), str(path))
+    if isinstance(text, Problem):
+        return None, (text,)
+    topic = qid.split("/", 1)[0] if "/" in qid else None
+    parsed = parse_question(text, path=str(path), qid=qid, topic=topic)
+    return parsed.question, parsed.problems
 
 
 def _question_files(root: Path) -> list[tuple[Path, str]]:

@@ -1,9 +1,9 @@
 """One markdown question file -> one `Question`.
 
-Pure: no I/O and nothing from discord. The file is parsed with a real CommonMark parser
-(markdown-it-py) only to find the *structure* (title, prompt, option list, sections); every part
-is then sliced out of the original lines by the parser's line map, so the markdown the author
-wrote reaches Discord unchanged. Every problem is reported with its 1-based line, and parsing
+Pure: no I/O and nothing from discord. A real CommonMark parser (see `markdown_blocks`) finds
+only the *structure* (title, prompt, option list, sections); every part is then sliced out of the
+original lines by the parser's line spans, so the markdown the author wrote reaches Discord
+unchanged. Every problem is reported with its 1-based line, and parsing
 goes on after a problem so that one run names all of them.
 """
 
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+from bot import markdown_blocks
+from bot.markdown_blocks import Block
 
 MAX_TITLE = 256  # Discord's embed title limit
 MAX_OPTION = 1000  # leaves room for the letter in a 1,024-character embed field
@@ -40,9 +41,6 @@ _COUNT_IN_PROMPT = re.compile(
 )
 _TASK_ITEM = re.compile(r"^(?P<indent>\s*)[-*+](?P<gap>\s+)\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<rest>.*)$")
 
-# Block-level parsing is all the structure needs; inline parsing runs only on the prompt paragraph.
-_BLOCKS = MarkdownIt("commonmark").disable("inline")
-_INLINE = MarkdownIt("commonmark")
 
 
 class Severity(StrEnum):
@@ -153,36 +151,31 @@ class _Parser:
             return self.done(None)
         meta, first_line = front
         # Blank out the front matter so the parser's line numbers stay those of the file.
-        source = "\n" * first_line + "\n".join(self.lines[first_line:])
-        tokens = _BLOCKS.parse(source)
-        blocks = [t for t in tokens if t.level == 0 and t.map is not None]
+        found = markdown_blocks.blocks("\n" * first_line + "\n".join(self.lines[first_line:]))
 
-        title_at = next((i for i, b in enumerate(blocks) if b.type == "heading_open" and b.tag == "h1"), None)
+        title_at = next((i for i, b in enumerate(found) if b.kind == "Heading" and b.level == 1), None)
         if title_at is None:
             self.error(first_line + 1, "no title: start the question with a level-1 heading `# Title`")
             return self.done(None)
-        title_block = blocks[title_at]
-        title = self.text(*title_block.map).lstrip("#").strip().rstrip("#").strip()
+        heading = found[title_at]
+        title = self.text(heading.start, heading.end).lstrip("#").strip().rstrip("#").strip()
         if len(title) > MAX_TITLE:
-            self.error(title_block.map[0] + 1, f"title is {len(title)} characters; Discord allows {MAX_TITLE}")
-        if any(b.type != "html_block" for b in blocks[:title_at]):
-            self.warn(blocks[0].map[0] + 1, "text before the title is not shown")
+            self.error(heading.start + 1, f"title is {len(title)} characters; Discord allows {MAX_TITLE}")
+        if any(b.kind != "HtmlBlock" for b in found[:title_at]):
+            self.warn(found[0].start + 1, "text before the title is not shown")
 
-        options_at = self.find_options(blocks, title_at)
+        options_at = next((i for i in range(title_at + 1, len(found)) if _is_task_list(found[i])), None)
         if options_at is None:
-            self.error(
-                title_block.map[0] + 1,
-                "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`",
-            )
+            self.error(heading.start + 1, "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`")
             return self.done(None)
-        option_list = blocks[options_at]
-        options, items = self.options(tokens, option_list)
+        option_list = found[options_at]
+        options = self.options(option_list)
 
-        prompt, body_end = self.prompt(blocks, title_at, options_at)
-        body = self.text(title_block.map[1], body_end)
-        explanation, reading = self.sections(blocks[options_at + 1 :])
+        prompt, body_end = self.prompt(found, title_at, options_at)
+        body = self.text(heading.end, body_end)
+        explanation, reading = self.sections(found[options_at + 1 :])
 
-        self.check_options(options, items, prompt, option_list.map[0] + 1, body_end + 1)
+        self.check_options(options, len(option_list.items), prompt, option_list.start + 1, body_end + 1)
         if any(p.severity is Severity.ERROR for p in self.problems):
             return self.done(None)
         return self.done(
@@ -237,16 +230,15 @@ class _Parser:
     def checked_meta(self, meta: dict, end: int) -> dict:
         valid = {}
         for key, value in meta.items():
-            line = self.key_line(str(key), end)
             check = _META_CHECKS.get(key)
             if check is None:
                 hint = difflib.get_close_matches(str(key), _META_CHECKS, n=1)
                 known = f"did you mean `{hint[0]}`?" if hint else f"known keys: {', '.join(_META_CHECKS)}"
-                self.error(line, f"front matter: unknown key `{key}` ({known})")
+                self.error(self.key_line(str(key), end), f"front matter: unknown key `{key}` ({known})")
                 continue
             complaint = check(value)
             if complaint:
-                self.error(line, f"front matter: `{key}` {complaint}")
+                self.error(self.key_line(str(key), end), f"front matter: `{key}` {complaint}")
             else:
                 valid[key] = value
         return valid
@@ -257,49 +249,31 @@ class _Parser:
 
     # -- options and prompt -------------------------------------------------------------------
 
-    def find_options(self, blocks: Sequence[Token], title_at: int) -> int | None:
-        """Index of the first bullet list after the title whose first item is a task item."""
-        for i in range(title_at + 1, len(blocks)):
-            block = blocks[i]
-            if block.type == "bullet_list_open" and _TASK_ITEM.match(self.lines[block.map[0]]):
-                return i
-        return None
-
-    def options(self, tokens: Sequence[Token], option_list: Token) -> tuple[list[Option], int]:
-        """The valid options, and how many items the list has."""
-        start, end = option_list.map
-        items = [t for t in tokens if t.type == "list_item_open" and t.level == 1 and t.map
-                 and start <= t.map[0] < end]  # fmt: skip
+    def options(self, option_list: Block) -> list[Option]:
         options = []
-        for item in items:
-            first, last = item.map
-            match = _TASK_ITEM.match(self.lines[first])
-            if not match:
-                self.error(first + 1, "list item without `[ ]` or `[x]`: every option needs one")
+        for item in option_list.items:
+            match = _TASK_ITEM.match(self.lines[item.start])
+            if item.task is None or not match:
+                self.error(item.start + 1, "list item without `[ ]` or `[x]`: every option needs one")
                 continue
             indent = len(match.group("indent")) + 1 + len(match.group("gap"))
             continuation = [line[indent:] if line[:indent].isspace() else line.lstrip()
-                            for line in self.lines[first + 1 : last]]  # fmt: skip
+                            for line in self.lines[item.start + 1 : item.end]]  # fmt: skip
             text = "\n".join([match.group("rest"), *continuation]).strip("\n")
             if not text.strip():
-                self.error(first + 1, "empty option")
+                self.error(item.start + 1, "empty option")
                 continue
             if len(text) > MAX_OPTION:
-                self.error(first + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}")
-            options.append(Option(text, match.group("mark") != " "))
-        return options, len(items)
+                self.error(item.start + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}")
+            options.append(Option(text, item.task))
+        return options
 
-    def prompt(self, blocks: Sequence[Token], title_at: int, options_at: int) -> tuple[str, int]:
+    def prompt(self, found: Sequence[Block], title_at: int, options_at: int) -> tuple[str, int]:
         """The bold paragraph right before the options, and the line where the body ends."""
-        before = blocks[options_at - 1]
-        if options_at - 1 > title_at and before.type == "paragraph_open":
-            start, end = before.map
-            paragraph = self.text(start, end)
-            children = _INLINE.parseInline(paragraph)[0].children or []
-            inline = [t for t in children if t.type != "text" or t.content]
-            if len(inline) >= 3 and inline[0].type == "strong_open" and inline[-1].type == "strong_close":
-                return paragraph[2:-2].strip(), start
-        line = blocks[options_at].map[0]
+        before = found[options_at - 1]
+        if options_at - 1 > title_at and before.strong_only:
+            return self.text(before.start, before.end)[2:-2].strip(), before.start
+        line = found[options_at].start
         self.warn(line + 1, "no bold prompt before the options, e.g. `**Which two of these are correct?**`")
         return "", line
 
@@ -315,28 +289,33 @@ class _Parser:
 
     # -- sections after the options -----------------------------------------------------------
 
-    def sections(self, blocks: Sequence[Token]) -> tuple[str, str]:
+    def sections(self, after: Sequence[Block]) -> tuple[str, str]:
         """The `## Answer` and `## Reading` sections (or their synonyms) after the options."""
         found: dict[str, str] = {}
-        headings = [i for i, b in enumerate(blocks) if b.type == "heading_open" and b.tag in ("h1", "h2")]
-        if blocks[: headings[0] if headings else len(blocks)]:
-            self.warn(blocks[0].map[0] + 1, "text after the options, outside any section, is not shown")
+        headings = [i for i, b in enumerate(after) if b.kind == "Heading" and b.level <= 2]
+        if after[: headings[0] if headings else len(after)]:
+            self.warn(after[0].start + 1, "text after the options, outside any section, is not shown")
         for n, i in enumerate(headings):
-            heading = blocks[i]
-            name = self.text(*heading.map).strip("#").strip().rstrip(":").strip()
-            end = blocks[headings[n + 1]].map[0] if n + 1 < len(headings) else len(self.lines)
+            heading = after[i]
+            name = self.text(heading.start, heading.end).strip("#").strip().rstrip(":").strip()
+            end = after[headings[n + 1]].start if n + 1 < len(headings) else len(self.lines)
             kind = _section_kind(name)
-            line = heading.map[0] + 1
+            line = heading.start + 1
             if kind is None:
                 self.warn(line, f"section `{name}` is not shown (known: ## Answer, ## Reading)")
             elif kind in found:
                 self.warn(line, f"second {kind} section `{name}` is not shown")
             else:
-                found[kind] = self.text(heading.map[1], end)
+                found[kind] = self.text(heading.end, end)
         if "explanation" not in found:
             last_line = len("\n".join(self.lines).rstrip("\n").split("\n"))
             self.warn(last_line, "no `## Answer` section: the reveal will show only the correct options")
         return found.get("explanation", ""), found.get("reading", "")
+
+
+def _is_task_list(block: Block) -> bool:
+    """A bullet list whose first item is a task item: the options."""
+    return block.kind == "List" and not block.ordered and bool(block.items) and block.items[0].task is not None
 
 
 def _section_kind(name: str) -> str | None:

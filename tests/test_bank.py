@@ -93,3 +93,10 @@ def test_validate_a_single_file_and_a_missing_path(tmp_path: Path, capsys) -> No
     assert main(["validate", str(tmp_path / "one.md")]) == 0
     assert main(["validate", str(tmp_path / "missing")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_parallel_load_gives_the_same_bank_as_serial(mixed_bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.bank
+
+    monkeypatch.setattr(bot.bank, "PARALLEL_FROM", 1)
+    assert load_bank([SHIPPED, mixed_bank], processes=2) == load_bank([SHIPPED, mixed_bank], processes=1)
