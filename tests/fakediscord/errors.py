@@ -44,20 +44,12 @@ def unknown_user() -> DiscordError:
     return DiscordError(404, 10013, "Unknown User")
 
 
-def unknown_emoji() -> DiscordError:
-    return DiscordError(400, 10014, "Unknown Emoji")
-
-
 def unknown_webhook() -> DiscordError:
     return DiscordError(404, 10015, "Unknown Webhook")
 
 
 def unknown_interaction() -> DiscordError:
     return DiscordError(404, 10062, "Unknown interaction")
-
-
-def unknown_application() -> DiscordError:
-    return DiscordError(404, 10002, "Unknown Application")
 
 
 def unauthorized() -> DiscordError:

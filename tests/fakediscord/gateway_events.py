@@ -24,7 +24,9 @@ class Intent(enum.IntFlag):
 
 
 class EventSink(Protocol):
-    def emit(self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False) -> None:
+    def emit(
+        self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False
+    ) -> None:
         """Publish a dispatch event.
 
         ``intent`` is the intent a session needs to receive it (``None``: always sent);
@@ -34,3 +36,24 @@ class EventSink(Protocol):
 
     def guild_available(self, guild: Guild) -> None:
         """Announce a guild that appeared after login (GUILD_CREATE, shaped per session)."""
+
+
+class EventRelay:
+    """An ``EventSink`` that forwards to a target wired up later, dropping events until then.
+
+    The state is built before the gateway that consumes its events (the gateway needs
+    the state to build READY), so the state publishes through this relay.
+    """
+
+    def __init__(self) -> None:
+        self.target: EventSink | None = None
+
+    def emit(
+        self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False
+    ) -> None:
+        if self.target is not None:
+            self.target.emit(name, data, intent=intent, content_gated=content_gated)
+
+    def guild_available(self, guild: Guild) -> None:
+        if self.target is not None:
+            self.target.guild_available(guild)

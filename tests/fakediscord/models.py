@@ -20,6 +20,10 @@ class User:
     name: str
     bot: bool = False
 
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
 
 @dataclasses.dataclass(eq=False)
 class Role:
@@ -31,10 +35,6 @@ class Role:
     permissions: int
     position: int
     managed: bool = False
-
-    @property
-    def mention(self) -> str:
-        return f"<@&{self.id}>"
 
 
 @dataclasses.dataclass(eq=False)
@@ -71,10 +71,6 @@ class TextChannel:
     position: int
     overwrites: dict[int, Overwrite] = dataclasses.field(default_factory=dict)
     deleted: bool = False
-
-    @property
-    def mention(self) -> str:
-        return f"<#{self.id}>"
 
 
 @dataclasses.dataclass(eq=False)

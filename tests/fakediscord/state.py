@@ -36,7 +36,12 @@ from .payloads import (
     message_payload,
     role_payload,
 )
-from .permissions import DEFAULT_EVERYONE_PERMISSIONS, QUIZ_BOT_PERMISSIONS, base_permissions, channel_permissions
+from .permissions import (
+    DEFAULT_EVERYONE_PERMISSIONS,
+    QUIZ_BOT_PERMISSIONS,
+    base_permissions,
+    channel_permissions,
+)
 from .snowflakes import SnowflakeFactory
 
 MAX_DISTINCT_REACTIONS = 20
@@ -56,6 +61,7 @@ class ServerState:
         self.ids = SnowflakeFactory()
         self.bot_user = User(self.ids.next(), bot_name, bot=True)
         self.application_id = self.bot_user.id
+        self.application_owner = User(self.ids.next(), f"{bot_name} developer")
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, TextChannel] = {}
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
@@ -73,8 +79,12 @@ class ServerState:
         guild_id = self.ids.next()
         owner = self._new_user(f"{name} owner", bot=False)
         guild = Guild(guild_id, name, owner_id=owner.id)
-        guild.roles[guild_id] = Role(guild_id, guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0)
-        bot_role = Role(self.ids.next(), guild_id, self.bot_user.name, bot_permissions, position=1, managed=True)
+        guild.roles[guild_id] = Role(
+            guild_id, guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0
+        )
+        bot_role = Role(
+            self.ids.next(), guild_id, self.bot_user.name, bot_permissions, position=1, managed=True
+        )
         guild.roles[bot_role.id] = bot_role
         self.bot_role_ids[guild_id] = bot_role.id
         self.guilds[guild_id] = guild
@@ -88,7 +98,9 @@ class ServerState:
     def add_role(self, guild: Guild, name: str, permissions: int) -> Role:
         role = Role(self.ids.next(), guild.id, name, permissions, position=len(guild.roles))
         guild.roles[role.id] = role
-        self.events.emit("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role_payload(role)}, intent=Intent.GUILDS)
+        self.events.emit(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role_payload(role)}, intent=Intent.GUILDS
+        )
         return role
 
     def update_role_permissions(self, role: Role, permissions: int) -> None:
@@ -137,7 +149,7 @@ class ServerState:
 
     def message_in(self, channel: TextChannel, message_id: int) -> Message:
         message = self.messages.get(message_id)
-        if message is None or message.deleted or message.channel_id != channel.id:
+        if message is None or message.deleted or message.ephemeral or message.channel_id != channel.id:
             raise errors.unknown_message()
         return message
 
@@ -152,7 +164,9 @@ class ServerState:
             return 0
         roles = [guild.roles[role_id] for role_id in member.role_ids if role_id in guild.roles]
         base = base_permissions(
-            guild.everyone_role.permissions, (role.permissions for role in roles), is_owner=user_id == guild.owner_id
+            guild.everyone_role.permissions,
+            (role.permissions for role in roles),
+            is_owner=user_id == guild.owner_id,
         )
         return channel_permissions(
             base,
@@ -204,7 +218,7 @@ class ServerState:
         flags = int(body.get("flags") or 0)
         if not flags & LOADING_FLAG:
             ensure_not_empty(content, embeds, attachments)
-        reference = self._resolve_reference(channel, body.get("message_reference"), error_path)
+        reference = self._resolve_reference(body.get("message_reference"), error_path)
         message = Message(
             id=self.ids.next(),
             channel_id=channel.id,
@@ -224,6 +238,23 @@ class ServerState:
         message.pings = self.pings_for(message)
         return message
 
+    def make_attachments(self, channel: TextChannel, uploads: Sequence[tuple[str, bytes]]) -> list[Json]:
+        """Attachment objects for uploaded files (the bytes themselves are not kept)."""
+        attachments = []
+        for filename, content in uploads:
+            attachment_id = self.ids.next()
+            url = f"https://cdn.discordapp.invalid/attachments/{channel.id}/{attachment_id}/{filename}"
+            attachments.append(
+                {
+                    "id": str(attachment_id),
+                    "filename": filename,
+                    "size": len(content),
+                    "url": url,
+                    "proxy_url": url,
+                }
+            )
+        return attachments
+
     def pings_for(self, message: Message) -> Pings:
         if message.flags & LOADING_FLAG or message.ephemeral:
             return NO_PINGS
@@ -240,7 +271,8 @@ class ServerState:
             replied_author_id=replied_author,
         )
 
-    def _resolve_reference(self, channel: TextChannel, reference: Json | None, error_path: tuple[str, ...]) -> Json | None:
+    def _resolve_reference(self, reference: Json | None, error_path: tuple[str, ...]) -> Json | None:
+        """Normalise a reply reference; forwards and other reference types pass through."""
         if not reference or reference.get("type", 0) != 0:
             return reference or None
         replied = self.messages.get(int(reference.get("message_id") or 0))
@@ -278,9 +310,9 @@ class ServerState:
         validate_message_body(body, path_prefix=error_path)
         validate_allowed_mentions(body.get("allowed_mentions"), path_prefix=error_path)
         content = str(body["content"] or "") if "content" in body else message.content
-        embeds = list(body["embeds"] or []) if "embeds" in body else message.embeds
-        if drop_embeds:
-            embeds = []
+        embeds = message.embeds
+        if "embeds" in body:
+            embeds = [] if drop_embeds else list(body["embeds"] or [])
         attachments = list(body["attachments"] or []) if "attachments" in body else message.attachments
         ensure_not_empty(content, embeds, attachments)
         was_loading = bool(message.flags & LOADING_FLAG)
@@ -306,7 +338,11 @@ class ServerState:
         message.deleted = True
         if message.ephemeral:
             return
-        data = {"id": str(message.id), "channel_id": str(message.channel_id), "guild_id": str(message.guild_id)}
+        data = {
+            "id": str(message.id),
+            "channel_id": str(message.channel_id),
+            "guild_id": str(message.guild_id),
+        }
         self.events.emit("MESSAGE_DELETE", data, intent=Intent.GUILD_MESSAGES)
 
     def _content_gated(self, message: Message) -> bool:
@@ -342,6 +378,20 @@ class ServerState:
             del message.reaction_users[emoji]
         data = self._reaction_event(message, user, emoji)
         self.events.emit("MESSAGE_REACTION_REMOVE", data, intent=Intent.GUILD_MESSAGE_REACTIONS)
+
+    def clear_reactions(self, message: Message, emoji: str | None = None) -> None:
+        """Remove every reaction, or every reaction with one emoji."""
+        base = {
+            "channel_id": str(message.channel_id),
+            "message_id": str(message.id),
+            "guild_id": str(message.guild_id),
+        }
+        if emoji is None:
+            message.reaction_users.clear()
+            self.events.emit("MESSAGE_REACTION_REMOVE_ALL", base, intent=Intent.GUILD_MESSAGE_REACTIONS)
+        elif message.reaction_users.pop(emoji, None) is not None:
+            data = base | {"emoji": emoji_payload(emoji)}
+            self.events.emit("MESSAGE_REACTION_REMOVE_EMOJI", data, intent=Intent.GUILD_MESSAGE_REACTIONS)
 
     def _reaction_event(self, message: Message, user: User, emoji: str) -> Json:
         return {

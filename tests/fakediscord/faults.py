@@ -1,0 +1,62 @@
+"""Injected failures: "the next N matching requests fail with this status"."""
+
+from __future__ import annotations
+
+import dataclasses
+import http
+import re
+
+from .errors import DiscordError
+from .ratelimits import RateLimited, too_many_requests_headers
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """Matches on method and either the exact route template or a regex over the concrete path."""
+
+    method: str
+    route: str | re.Pattern[str]
+    status: int
+    remaining: int
+    retry_after: float
+    is_global: bool
+    code: int | None
+    message: str | None
+
+    def matches(self, method: str, template: str, path: str) -> bool:
+        if self.method != "*" and self.method.upper() != method:
+            return False
+        if isinstance(self.route, re.Pattern):
+            return self.route.search(path) is not None
+        return self.route == template
+
+    def failure(self) -> Exception:
+        if self.status == 429:
+            headers = too_many_requests_headers(self.retry_after, is_global=self.is_global)
+            return RateLimited(self.retry_after, headers, is_global=self.is_global)
+        message = self.message or f"{self.status}: {http.HTTPStatus(self.status).phrase}"
+        return DiscordError(self.status, self.code or 0, message)
+
+
+class FaultInjector:
+    """Holds pending fault rules; the first matching rule fires and counts down."""
+
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+
+    def add(self, rule: FaultRule) -> None:
+        self._rules.append(rule)
+
+    def take(self, method: str, template: str, path: str) -> Exception | None:
+        for rule in self._rules:
+            if rule.matches(method, template, path):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._rules.remove(rule)
+                return rule.failure()
+        return None
+
+    @property
+    def pending(self) -> int:
+        """How many injected failures have not fired yet."""
+        return sum(rule.remaining for rule in self._rules)

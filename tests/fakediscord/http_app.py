@@ -1,0 +1,182 @@
+"""The aiohttp application: routing, request log, auth, injected faults and rate limits.
+
+Handlers only implement behaviour; this middleware gives every REST answer Discord's
+envelope (exact JSON content type, error bodies, rate-limit headers) and records it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_urldispatcher import MatchInfoError
+
+from .errors import DiscordError, not_found_route, unauthorized
+from .faults import FaultInjector
+from .ratelimits import RateLimited, ReactionRateLimiter, generous_headers
+from .rest_support import json_reply, snowflake_param
+
+API_PREFIX = "/api/v10"
+GATEWAY_PATH = "/gateway"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRecord:
+    """One REST request as the server saw it.
+
+    ``template`` uses the short placeholder names of the route table, e.g.
+    ``/channels/{c}/messages/{m}/reactions/{e}/@me``; ``route`` prefixes the method.
+    ``at`` is ``time.monotonic()`` when the request arrived.
+    """
+
+    method: str
+    path: str
+    template: str
+    status: int
+    at: float
+    query: dict[str, str]
+    body: Any
+
+    @property
+    def route(self) -> str:
+        return f"{self.method} {self.template}"
+
+
+class RouteTable:
+    """Registers handlers under the API prefix and remembers which are special."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+        self.unauthenticated: set[str] = set()
+        self.reaction_limited: set[str] = set()
+
+    def add(
+        self,
+        method: str,
+        template: str,
+        handler: Handler,
+        *,
+        authenticated: bool = True,
+        reaction_bucket: bool = False,
+    ) -> None:
+        """``authenticated=False`` for webhook-token routes; ``reaction_bucket`` for reaction writes."""
+        self._app.router.add_route(method, API_PREFIX + template, handler)
+        key = f"{method} {template}"
+        if not authenticated:
+            self.unauthenticated.add(key)
+        if reaction_bucket:
+            self.reaction_limited.add(key)
+
+
+def _template(request: web.Request) -> str | None:
+    resource = request.match_info.route.resource
+    if resource is None or not resource.canonical.startswith(API_PREFIX):
+        return None
+    return resource.canonical.removeprefix(API_PREFIX)
+
+
+def _unrouted(request: web.Request) -> DiscordError:
+    """404 or 405 in Discord's JSON shape instead of aiohttp's plain-text page."""
+    match_info = request.match_info
+    status = match_info.http_exception.status if isinstance(match_info, MatchInfoError) else 404
+    if status == 405:
+        return DiscordError(405, 0, "405: Method Not Allowed")
+    return not_found_route()
+
+
+class RestMiddleware:
+    """The per-request pipeline; see the module docstring."""
+
+    def __init__(
+        self,
+        routes: RouteTable,
+        faults: FaultInjector,
+        reaction_limiter: ReactionRateLimiter,
+        log: list[RequestRecord],
+        internal_errors: list[Exception],
+        token: str | None,
+    ) -> None:
+        self._routes = routes
+        self._faults = faults
+        self._limiter = reaction_limiter
+        self._log = log
+        self._internal_errors = internal_errors
+        self._token = token
+
+    @web.middleware
+    async def handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == GATEWAY_PATH:
+            return await handler(request)
+        arrived = time.monotonic()
+        template = _template(request)
+        body = (
+            await request.text()
+            if request.body_exists and request.content_type == "application/json"
+            else None
+        )
+        try:
+            response = await self._respond(request, handler, template)
+        except DiscordError as error:
+            response = json_reply(error.body(), status=error.status)
+        except RateLimited as limited:
+            response = json_reply(limited.body(), status=429, headers=limited.headers)
+        except Exception as bug:
+            # Not 500: discord.py retries 5xx for ~25 s before failing. A 400 fails the
+            # bot's call at once, and the exception is kept for the test to inspect.
+            self._internal_errors.append(bug)
+            response = json_reply({"code": 0, "message": f"fakediscord internal error: {bug!r}"}, status=400)
+        self._log.append(
+            RequestRecord(
+                method=request.method,
+                path=request.path.removeprefix(API_PREFIX),
+                template=template or request.path.removeprefix(API_PREFIX),
+                status=response.status,
+                at=arrived,
+                query=dict(request.query),
+                body=_decode(body),
+            )
+        )
+        return response
+
+    async def _respond(
+        self, request: web.Request, handler: Handler, template: str | None
+    ) -> web.StreamResponse:
+        if template is None:
+            raise _unrouted(request)
+        key = f"{request.method} {template}"
+        if key not in self._routes.unauthenticated:
+            self._authenticate(request)
+        failure = self._faults.take(request.method, template, request.path.removeprefix(API_PREFIX))
+        if failure is not None:
+            raise failure
+        if key in self._routes.reaction_limited:
+            headers = self._limiter.acquire(snowflake_param(request, "c"))
+        else:
+            headers = generous_headers(template)
+        try:
+            response = await handler(request)
+        except DiscordError as error:
+            response = json_reply(error.body(), status=error.status)
+        response.headers.update(headers)
+        return response
+
+    def _authenticate(self, request: web.Request) -> None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bot" or not token or (self._token is not None and token != self._token):
+            raise unauthorized()
+
+
+def _decode(text: str | None) -> Any:
+    """The JSON body for the log; malformed bodies are kept as text."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text

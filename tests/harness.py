@@ -1,0 +1,142 @@
+"""Running the real bot against the loopback Discord: a study group, a clock, start and stop.
+
+Used by the end-to-end tests and by the benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import discord
+from fakediscord import FakeDiscord, Guild, TextChannel, User
+from fakediscord.models import Message
+
+from bot.bank import QuestionBank, load_bank
+from bot.client import QuizBot, use_endpoints
+from bot.config import Config, parse_config
+from bot.render import letter
+from bot.store import Store
+
+SHIPPED_QUESTIONS = Path(__file__).resolve().parent.parent / "questions"
+SEED_ID = "neural-networks/arya-confusion"
+
+
+class FakeClock:
+    """Time that moves only when a test says so; timers wake as soon as their moment has come."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self._now = now
+        self._moved = asyncio.Event()
+
+    def now(self) -> float:
+        return self._now
+
+    async def sleep_until(self, moment: float) -> None:
+        while self._now < moment:
+            moved = self._moved
+            await moved.wait()
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+        moved, self._moved = self._moved, asyncio.Event()
+        moved.set()
+
+
+class TestBot(QuizBot):
+    __test__ = False  # not a pytest test class
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # discord.py waits 5 s before a re-IDENTIFY to respect Discord's identify rate limit;
+        # the loopback Discord has none.
+        return None
+
+
+class StudyGroup:
+    """One server with a quiz channel, a moderator and four members."""
+
+    def __init__(self, server: FakeDiscord) -> None:
+        self.server = server
+        self.guild: Guild = server.add_guild("ML Study Group")
+        self.channel: TextChannel = server.add_text_channel(self.guild, "quiz")
+        self.moderator_role = server.add_role(self.guild, "Moderators", discord.Permissions(manage_messages=True))
+        self.moderator: User = server.add_member(self.guild, "mona", roles=[self.moderator_role])
+        self.members: list[User] = [server.add_member(self.guild, name) for name in ("ana", "ben", "cleo", "dev")]
+
+    async def react(self, user: User, message: Message, *letters: int) -> None:
+        for index in letters:
+            await self.server.react(user, message, letter(index))
+
+    async def unreact(self, user: User, message: Message, *letters: int) -> None:
+        for index in letters:
+            await self.server.unreact(user, message, letter(index))
+
+
+class BotRunner:
+    """Starts bots on one database file, one after another, as restarts would."""
+
+    def __init__(self, server: FakeDiscord, database: Path, clock: FakeClock, **config: object) -> None:
+        self.server = server
+        self.database = database
+        self.clock = clock
+        self.config_overrides = config
+        self.bank: QuestionBank = load_bank([SHIPPED_QUESTIONS])
+        self._running: list[tuple[QuizBot, asyncio.Task, Store]] = []
+
+    def config(self) -> Config:
+        quiz = {"duration_seconds": 60, **self.config_overrides}
+        return parse_config(
+            {
+                "discord": {"api_base_url": self.server.api_base, "gateway_url": self.server.gateway_url},
+                "database": {"path": str(self.database)},
+                "quiz": quiz,
+            }
+        )
+
+    async def start(self) -> QuizBot:
+        config = self.config()
+        use_endpoints(config.discord)
+        store = await Store.open(config.database_path)
+        bot = TestBot(config=config, store=store, bank=self.bank, clock=self.clock, guild_ready_timeout=0.05)
+        task = asyncio.create_task(bot.start("test-token"))
+        self._running.append((bot, task, store))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ready
+            if task in done:
+                task.result()  # the start-up error, if any
+            raise TimeoutError("the bot did not become ready")
+        return bot
+
+    async def stop(self, bot: QuizBot) -> None:
+        """Stop one bot as SIGTERM would, and surface any error its client raised."""
+        for entry in list(self._running):
+            if entry[0] is bot:
+                self._running.remove(entry)
+                await _stop(*entry)
+
+    async def stop_all(self) -> None:
+        while self._running:
+            await _stop(*self._running.pop())
+
+
+async def _stop(bot: QuizBot, task: asyncio.Task, store: Store) -> None:
+    await bot.close()
+    await task
+    await store.close()
+
+
+def bot_messages(server: FakeDiscord, channel: TextChannel) -> list[Message]:
+    return [m for m in server.messages(channel) if m.author.id == server.bot_user.id]
+
+
+def embed_text(messages: Iterable[Message]) -> str:
+    return "\n".join(
+        part for message in messages for embed in message.embeds
+        for part in (embed.get("title", ""), embed.get("description", ""))
+    )  # fmt: skip
