@@ -119,26 +119,35 @@ class Quizmaster:
             raise QuizError("A quiz is already running in this channel.") from None
         posts = render.question_posts(question, int(quiz.deadline))
         sent: list[discord.Message] = []
+        running: RunningQuiz | None = None
         try:
             sent.append(await interaction.edit_original_response(**_message_kwargs(posts[0])))
             for post in posts[1:]:
                 sent.append(await interaction.followup.send(wait=True, **_message_kwargs(post)))
             message = sent[-1]
             quiz = replace(quiz, message_id=message.id, state=QuizState.OPEN)
-            running = self._track(RunningQuiz(quiz, self.epoch))
             await self.store.mark_open(quiz.id, message.id)
+            # Open from here on: picks count, /endquiz works, the timer runs, while letters are added.
+            running = self._track(RunningQuiz(quiz, self.epoch))
+            self._starting.discard(quiz.channel_id)
+            running.timer = self._spawn(self._close_at_deadline(running))
             for index in range(len(question.options)):
+                if self._by_message.get(message.id) is not running:
+                    break  # ended early while the letters were still being added
                 await message.add_reaction(render.letter(index))
         except discord.HTTPException as error:
-            await self._abandon(quiz, sent, error)
+            await self._abandon(quiz, running, sent, error)
             raise
-        running.timer = self._spawn(self._close_at_deadline(running))
         log.info("quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline)
         return quiz
 
-    async def _abandon(self, quiz: Quiz, sent: list[discord.Message], error: discord.HTTPException) -> None:
+    async def _abandon(
+        self, quiz: Quiz, running: RunningQuiz | None, sent: list[discord.Message], error: discord.HTTPException
+    ) -> None:
         """Undo a half-posted quiz: nothing stays in the channel that looks like a live question."""
         log.warning("quiz %s could not be posted: %s", quiz.id, error)
+        if running is not None and running.timer is not None:
+            running.timer.cancel()
         self._untrack(quiz)
         await self.store.cancel(quiz.id, f"posting failed: {error.text or error.status}", self.clock.now())
         for message in sent:

@@ -73,6 +73,14 @@ class StudyGroup:
         for index in letters:
             await self.server.unreact(user, message, letter(index))
 
+    async def settle(self) -> None:
+        """Return once the bot has handled every gateway event sent so far.
+
+        The client handles events in order, so the answer to an interaction sent now (an
+        autocomplete, which posts nothing) comes after all earlier events were handled.
+        """
+        await self.server.autocomplete(self.moderator, self.channel, "quiz", focused="topic", topic="")
+
 
 class BotRunner:
     """Starts bots on one database file, one after another, as restarts would."""

@@ -20,13 +20,11 @@ async def start_quiz(server: FakeDiscord, group: StudyGroup, **options):
     return ix, message
 
 
-async def wait_picks(server: FakeDiscord, bot, channel_id: int, expected: dict[int, set[int]]) -> None:
-    """Wait until the bot has seen every reaction event the test sent."""
-    def seen():
-        running = bot.quizmaster.running_in(channel_id)
-        return running and {u: p for u, p in running.selections.items() if p} == expected
-
-    await server.wait_for(seen, description=f"the bot to see picks {expected}")
+async def assert_picks(group: StudyGroup, bot, expected: dict[int, set[int]]) -> None:
+    """Once the bot has handled every reaction sent, it holds exactly these picks."""
+    await group.settle()
+    running = bot.quizmaster.running_in(group.channel.id)
+    assert {user: picks for user, picks in running.selections.items() if picks} == expected
 
 
 def result_messages(server: FakeDiscord, group: StudyGroup, question_id: int):
@@ -54,7 +52,7 @@ async def test_seed_question_round_trip(server: FakeDiscord, group: StudyGroup, 
     await group.react(dev, question, D, A)
     await group.unreact(dev, question, A)
     await group.react(dev, question, A)
-    await wait_picks(server, bot, group.channel.id, {ana.id: {A, D}, ben.id: {A}, cleo.id: {A, B, D}, dev.id: {A, D}})
+    await assert_picks(group, bot, {ana.id: {A, D}, ben.id: {A}, cleo.id: {A, B, D}, dev.id: {A, D}})
 
     clock.advance(30)
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
@@ -105,7 +103,7 @@ async def test_restart_mid_quiz_counts_reactions_made_while_down(server: FakeDis
     _, question = await start_quiz(server, group, question=SEED_ID, duration=60)
     ana, ben, *_ = group.members
     await group.react(ana, question, A)
-    await wait_picks(server, bot, group.channel.id, {ana.id: {A}})
+    await assert_picks(group, bot, {ana.id: {A}})
     await runner.stop(bot)
 
     await group.react(ana, question, D)  # while the bot is down: ana now has A and D
@@ -116,4 +114,95 @@ async def test_restart_mid_quiz_counts_reactions_made_while_down(server: FakeDis
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     text = embed_text(result)
     assert f"<@{ana.id}>\n1 of 2 got it exactly right." in text
+    assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1
+
+
+async def test_endquiz_grades_at_once(server: FakeDiscord, group: StudyGroup, runner: BotRunner) -> None:
+    bot = await runner.start()
+    _, question = await start_quiz(server, group, question=SEED_ID, duration=3600)
+    ana = group.members[0]
+    await group.react(ana, question, A, D)
+    await assert_picks(group, bot, {ana.id: {A, D}})
+
+    ix = await server.invoke(group.moderator, group.channel, "endquiz")
+    await ix.wait_response()
+    assert ix.ephemeral
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    assert f"<@{ana.id}>\n1 of 1 got it exactly right." in embed_text(result)
+    assert bot.quizmaster.running_in(group.channel.id) is None
+
+
+async def test_endquiz_without_a_running_quiz_explains(server: FakeDiscord, group: StudyGroup, runner: BotRunner) -> None:
+    await runner.start()
+    ix = await server.invoke(group.moderator, group.channel, "endquiz")
+    await ix.wait_response()
+    assert ix.ephemeral and ix.response.data["content"] == "No quiz is running in this channel."
+
+
+async def test_unknown_question_and_topic_suggest_the_closest(server: FakeDiscord, group: StudyGroup,
+                                                               runner: BotRunner) -> None:  # fmt: skip
+    await runner.start()
+    ix = await server.invoke(group.moderator, group.channel, "quiz", question="neural-networks/arya-confusoin")
+    await ix.wait_response()
+    assert ix.ephemeral
+    assert f"Did you mean `{SEED_ID}`" in ix.response.data["content"]
+    ix = await server.invoke(group.moderator, group.channel, "quiz", topic="evalution")
+    await ix.wait_response()
+    assert ix.ephemeral and "Did you mean `evaluation`" in ix.response.data["content"]
+    assert bot_messages(server, group.channel) == []
+
+
+async def test_autocomplete_searches_ids_titles_and_topics(server: FakeDiscord, group: StudyGroup,
+                                                           runner: BotRunner) -> None:  # fmt: skip
+    await runner.start()
+    choices = await server.autocomplete(group.moderator, group.channel, "quiz", focused="question", question="arya")
+    assert [c["value"] for c in choices] == [SEED_ID]
+    assert choices[0]["name"] == f"Arya's confusion · {SEED_ID}"
+    topics = await server.autocomplete(group.moderator, group.channel, "quiz", focused="topic", topic="eval")
+    assert [c["value"] for c in topics] == ["evaluation"]
+
+
+async def test_quiz_without_a_question_picks_one_in_the_topic_never_asked_first(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    in_topic = {q.id for q in runner.bank.in_topic("evaluation")}
+    asked = []
+    for _ in range(len(in_topic)):
+        ix, question = await start_quiz(server, group, topic="evaluation", duration=5)
+        asked.append(next(qid for qid in in_topic if runner.bank.get(qid).title in embed_text([question])))
+        await server.invoke(group.moderator, group.channel, "endquiz")
+        await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id) is None
+                              and result_messages(server, group, question.id))  # fmt: skip
+    assert sorted(asked) == sorted(in_topic)  # every question once before any repeats
+
+
+async def test_graded_but_unannounced_quiz_is_announced_once_after_a_crash(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    _, question = await start_quiz(server, group, question=SEED_ID, duration=60)
+    ana = group.members[0]
+    await group.react(ana, question, A, D)
+    await assert_picks(group, bot, {ana.id: {A, D}})
+    await runner.stop(bot)
+    # The crash point: the grading transaction committed, the bot died before posting the result.
+    from bot.grading import Result
+    from bot.store import Store
+
+    store = await Store.open(runner.database)
+    (quiz,) = await store.unfinished_quizzes()
+    assert await store.record_results(quiz, [Result(ana.id, frozenset({A, D}), 1.0, True)], clock.now())
+    await store.close()
+
+    runner.bank = type(runner.bank)({})  # the question was also removed from the bank meanwhile
+    bot = await runner.start()
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    assert "Arya's confusion" in embed_text(result)
+    await server.wait_for(lambda: question.content.startswith("🔒 Closed"))
+    await runner.stop(bot)
+    bot = await runner.start()  # a further restart announces nothing again
+    board = await server.invoke(group.members[1], group.channel, "leaderboard")
+    await server.wait_for(lambda: board.followups)
+    assert board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1

@@ -20,10 +20,11 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   then overwrites for @everyone, roles and the member; no View Channel denies
   everything; no Send Messages also removes Embed Links, Attach Files and Mention
   Everyone). Without View Channel -> 403 50001 Missing Access; otherwise a missing
-  permission -> 403 50013: Send Messages to post, Attach Files to upload, Read Message
-  History to fetch messages, reply, list reaction users or react at all, Add Reactions
-  to add an emoji not yet on the message, Manage Messages to delete others' messages or
-  remove others' reactions. Editing another user's message -> 403 50005.
+  permission -> 403 50013: Send Messages to post (or trigger typing), Attach Files to
+  upload, Read Message History to fetch a message, reply, list reaction users or react
+  at all (history without it is an empty list, as on Discord), Add Reactions to add an
+  emoji not yet on the message, Manage Messages to delete others' messages or remove
+  others' reactions. Editing another user's message -> 403 50005.
 * Without Embed Links a message is still posted but its embeds are silently dropped,
   as Discord does.
 * Interaction responses and follow-ups are webhook executions: no channel permission
@@ -40,6 +41,9 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   429 with ``Via``, ``Retry-After`` and ``{"retry_after", "global"}``. Other routes send
   generous headers.
 * Auth: bot routes need ``Authorization: Bot <token>`` (401 otherwise).
+* Slash commands: ``invoke``/``autocomplete`` build INTERACTION_CREATE only for commands
+  registered through the bulk-overwrite routes, with values checked against the
+  registered schema (types, required options, choices, min/max) like Discord's client.
 * Gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeat ACKs, intents (events
   are only sent for the intents identified with; without Message Content, other users'
   messages arrive with empty content unless they mention the bot; without Guild
