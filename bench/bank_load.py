@@ -55,8 +55,14 @@ def one_run(folder: Path) -> dict:
     started = time.perf_counter()
     load_bank([folder], processes=1)
     serial = time.perf_counter() - started
-    return {"seconds": seconds, "serial": serial, "baseline": baseline, "peak_mb": peak / 1024, "growth_mb": (peak - rss_before) / 1024,
-            "worker_mb": worker_peak / 1024}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "serial": serial,
+        "baseline": baseline,
+        "peak_mb": peak / 1024,
+        "growth_mb": (peak - rss_before) / 1024,
+        "worker_mb": worker_peak / 1024,
+    }
 
 
 def main() -> None:
@@ -71,18 +77,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         size = generate(Path(tmp), args.files)
         runs = [
-            json.loads(subprocess.run([sys.executable, __file__, "--one-run", tmp], check=True,
-                                      capture_output=True, text=True).stdout)  # fmt: skip
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, "--one-run", tmp], check=True, capture_output=True, text=True
+                ).stdout
+            )
             for _ in range(args.runs)
         ]
     median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     print(f"{args.files} files, {size / 1e6:.1f} MB of markdown, {args.runs} runs, fresh process each")
     print(f"load_bank:           median {median['seconds']:.2f} s ({os.cpu_count()} processes)")
     print(f"load_bank, 1 process: median {median['serial']:.2f} s")
-    print(f"baseline (read only): median {median['baseline']:.2f} s  (load / baseline = "
-          f"{median['seconds'] / median['baseline']:.1f}x)")  # fmt: skip
-    print(f"peak RSS:            median {median['peak_mb']:.0f} MB in the loading process (the load added "
-          f"{median['growth_mb']:.0f} MB), {median['worker_mb']:.0f} MB in the largest worker")  # fmt: skip
+    print(
+        f"baseline (read only): median {median['baseline']:.2f} s  (load / baseline = "
+        f"{median['seconds'] / median['baseline']:.1f}x)"
+    )
+    print(
+        f"peak RSS:            median {median['peak_mb']:.0f} MB in the loading process (the load added "
+        f"{median['growth_mb']:.0f} MB), {median['worker_mb']:.0f} MB in the largest worker"
+    )
 
 
 if __name__ == "__main__":

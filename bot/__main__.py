@@ -48,7 +48,8 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
     for problem in bank.problems:
         print(problem)
     print(
-        f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings in {bank.files} files"
+        f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings "
+        f"in {bank.files} files"
     )
     failed = bank.errors or (strict and bank.warnings)
     return 1 if failed else 0
@@ -86,7 +87,10 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     try:
         await bot.start(token)
     except discord.LoginFailure:
-        print("quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal", file=sys.stderr)
+        print(
+            "quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if not bot.is_closed():

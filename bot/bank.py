@@ -9,13 +9,12 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import random
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.questions import Problem, Question, Severity, decode, parse_question
-
 
 PARALLEL_FROM = 1000  # files; below this, starting worker processes costs more than it saves
 
@@ -51,7 +50,9 @@ class QuestionBank:
     def search(self, text: str, limit: int = 25) -> list[Question]:
         """Questions whose id or title contains `text` (case-insensitive), for autocomplete."""
         needle = text.casefold().strip()
-        hits = [q for q in self.questions.values() if needle in q.id.casefold() or needle in q.title.casefold()]
+        hits = [
+            q for q in self.questions.values() if needle in q.id.casefold() or needle in q.title.casefold()
+        ]
         return hits[:limit]
 
     def closest_ids(self, text: str, n: int = 3) -> list[str]:
@@ -82,7 +83,9 @@ def load_bank(roots: Iterable[Path], *, processes: int = 1) -> QuestionBank:
             continue
         twin = seen_folded.setdefault(qid.casefold(), qid)
         if twin != qid:
-            problems.append(Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case"))
+            problems.append(
+                Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case")
+            )
             continue
         questions[qid] = question
     return QuestionBank(questions, tuple(problems), len(files))

@@ -14,7 +14,7 @@ from bot.bank import QuestionBank
 from bot.cogs.answers import Answers
 from bot.cogs.quiz_commands import QuizCommands
 from bot.config import Config, DiscordConfig
-from bot.quiz import Clock, Quizmaster, QuizError
+from bot.quiz import Clock, QuizError, Quizmaster
 from bot.store import Store
 
 log = logging.getLogger(__name__)

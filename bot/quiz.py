@@ -112,9 +112,14 @@ class Quizmaster:
         now = self.clock.now()
         try:
             quiz = await self.store.create_quiz(
-                guild_id=interaction.guild_id, channel_id=interaction.channel_id, started_by=interaction.user.id,
-                question=question, scoring=scoring, started_at=now, deadline=float(int(now + duration)),
-            )  # fmt: skip
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                started_by=interaction.user.id,
+                question=question,
+                scoring=scoring,
+                started_at=now,
+                deadline=float(int(now + duration)),
+            )
         except ChannelBusy:
             raise QuizError("A quiz is already running in this channel.") from None
         posts = render.question_posts(question, int(quiz.deadline))
@@ -138,11 +143,17 @@ class Quizmaster:
         except discord.HTTPException as error:
             await self._abandon(quiz, running, sent, error)
             raise
-        log.info("quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline)
+        log.info(
+            "quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline
+        )
         return quiz
 
     async def _abandon(
-        self, quiz: Quiz, running: RunningQuiz | None, sent: list[discord.Message], error: discord.HTTPException
+        self,
+        quiz: Quiz,
+        running: RunningQuiz | None,
+        sent: list[discord.Message],
+        error: discord.HTTPException,
     ) -> None:
         """Undo a half-posted quiz: nothing stays in the channel that looks like a live question."""
         log.warning("quiz %s could not be posted: %s", quiz.id, error)
@@ -154,7 +165,9 @@ class Quizmaster:
             try:
                 await message.delete()
             except discord.HTTPException:
-                await _quietly(message.edit(content=render.cancelled_content("it could not be posted"), embeds=[]))
+                await _quietly(
+                    message.edit(content=render.cancelled_content("it could not be posted"), embeds=[])
+                )
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -239,8 +252,11 @@ class Quizmaster:
                 return  # graded already, by an earlier close
             await self.announce(quiz, results)
         except (discord.NotFound, discord.Forbidden) as error:
-            reason = "the question message or its channel is gone" if isinstance(error, discord.NotFound) else (
-                f"the bot lost access to the channel ({error.text})")  # fmt: skip
+            reason = (
+                "the question message or its channel is gone"
+                if isinstance(error, discord.NotFound)
+                else (f"the bot lost access to the channel ({error.text})")
+            )
             await self.store.cancel(quiz.id, reason, self.clock.now())
             log.warning("quiz %s cancelled at close: %s", quiz.id, reason)
 

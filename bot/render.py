@@ -59,7 +59,9 @@ def question_posts(question: Question, deadline: int) -> list[Post]:
     choices = [_option_line(i, option.text) for i, option in enumerate(question.options)]
     prompt = f"**{question.prompt}**" if question.prompt else ""
     option_embeds = _text_embeds("\n\n".join([prompt, *choices]).strip(), colour=QUESTION_COLOUR)
-    option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
+    option_embeds[-1]["footer"] = {
+        "text": "React with the letters of your answer; remove a reaction to take it back."
+    }
     stated = question.stated_count
     pick = f" · **Pick {stated}**" if stated else ""
     return _pack([*intro, *option_embeds], last_content=f"⏳ Closes <t:{deadline}:R>{pick}")
@@ -88,8 +90,9 @@ def result_posts(
             lines.append(f"✅ {_option_line(i, option.text)}\n{picks}")
         else:
             lines.append(f"❌ {letter(i)} {_preview(option.text)} · {picks}")
-    header = _text_embeds("\n\n".join(lines), title=clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT),
-                          colour=RESULT_COLOUR)  # fmt: skip
+    header = _text_embeds(
+        "\n\n".join(lines), title=clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT), colour=RESULT_COLOUR
+    )
     embeds = [*header, _winners_embed(results, scoring)]
     if question.explanation:
         embeds += _text_embeds(question.explanation, title="Explanation", colour=RESULT_COLOUR)
@@ -99,9 +102,15 @@ def result_posts(
     return _pack(embeds)
 
 
-def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard") -> Embed:
+def leaderboard_embed(
+    standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard"
+) -> Embed:
     if not standings:
-        return {"title": title, "description": "No points yet: run `/quiz` to start.", "color": LEADERBOARD_COLOUR}
+        return {
+            "title": title,
+            "description": "No points yet: run `/quiz` to start.",
+            "color": LEADERBOARD_COLOUR,
+        }
     lines = [_standing_line(s) for s in standings]
     if me is not None and all(s.user_id != me.user_id for s in standings):
         lines += ["…", _standing_line(me)]
@@ -226,9 +235,12 @@ def _winners_embed(results: Sequence[Result], scoring: Scoring) -> Embed:
     else:
         named = " ".join(f"<@{user}>" for user in winners[:MAX_NAMED_WINNERS])
         more = len(winners) - MAX_NAMED_WINNERS
-        text = f"{named}{f' and {more} more' if more > 0 else ''}\n{len(winners)} of {answered} got it exactly right."
+        named += f" and {more} more" if more > 0 else ""
+        text = f"{named}\n{len(winners)} of {answered} got it exactly right."
     if scoring is Scoring.PARTIAL and answered:
-        text += "\nPartial scoring: each correct pick earns a share of the point, each wrong pick takes one back."
+        text += (
+            "\nPartial scoring: each correct pick earns a share of the point, each wrong pick takes one back."
+        )
     return {"title": "Who got it right", "description": text, "color": RESULT_COLOUR}
 
 

@@ -171,10 +171,14 @@ class Store:
     async def _migrate(self) -> None:
         version = await self.schema_version()
         if version > len(MIGRATIONS):
-            raise sqlite3.DatabaseError(f"schema version {version} is newer than this bot ({len(MIGRATIONS)})")
+            raise sqlite3.DatabaseError(
+                f"schema version {version} is newer than this bot ({len(MIGRATIONS)})"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first, so the version bump rides in the same script.
-            await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            await self._db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -204,19 +208,37 @@ class Store:
             cursor = await self._db.execute(
                 "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
                 " started_at, deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, question.id, _question_to_json(question), scoring.value, started_by,
-                 started_at, deadline, QuizState.POSTING.value),
-            )  # fmt: skip
+                (
+                    guild_id,
+                    channel_id,
+                    question.id,
+                    _question_to_json(question),
+                    scoring.value,
+                    started_by,
+                    started_at,
+                    deadline,
+                    QuizState.POSTING.value,
+                ),
+            )
         except sqlite3.IntegrityError:
             raise ChannelBusy(channel_id) from None
         return Quiz(
-            cursor.lastrowid, guild_id, channel_id, None, question, scoring, started_by, started_at, deadline,
+            cursor.lastrowid,
+            guild_id,
+            channel_id,
+            None,
+            question,
+            scoring,
+            started_by,
+            started_at,
+            deadline,
             QuizState.POSTING,
-        )  # fmt: skip
+        )
 
     async def mark_open(self, quiz_id: int, message_id: int) -> None:
         await self._db.execute(
-            "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ?", (message_id, QuizState.OPEN.value, quiz_id)
+            "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ?",
+            (message_id, QuizState.OPEN.value, quiz_id),
         )
 
     async def cancel(self, quiz_id: int, reason: str, at: float) -> bool:
@@ -236,7 +258,9 @@ class Store:
             return [_quiz(row) async for row in cursor]
 
     async def quiz(self, quiz_id: int) -> Quiz | None:
-        async with self._db.execute(f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE id = ?", (quiz_id,)) as cursor:
+        async with self._db.execute(
+            f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE id = ?", (quiz_id,)
+        ) as cursor:
             row = await cursor.fetchone()
         return _quiz(row) if row else None
 
@@ -307,10 +331,13 @@ class Store:
 
     async def results(self, quiz_id: int) -> list[Result]:
         async with self._db.execute(
-            "SELECT user_id, selected, points, exact FROM results WHERE quiz_id = ? ORDER BY user_id", (quiz_id,)
+            "SELECT user_id, selected, points, exact FROM results WHERE quiz_id = ? ORDER BY user_id",
+            (quiz_id,),
         ) as cursor:
-            return [Result(user, _options_from_text(selected), points, bool(exact))
-                    async for user, selected, points, exact in cursor]  # fmt: skip
+            return [
+                Result(user, _options_from_text(selected), points, bool(exact))
+                async for user, selected, points, exact in cursor
+            ]
 
     async def mark_announced(self, quiz_id: int) -> None:
         await self._db.execute(
@@ -331,7 +358,9 @@ class Store:
         standings: list[Standing] = []
         for position, (user_id, points, answered, exact) in enumerate(rows, start=1):
             tied = standings and standings[-1].points == points
-            standings.append(Standing(standings[-1].rank if tied else position, user_id, points, answered, exact))
+            standings.append(
+                Standing(standings[-1].rank if tied else position, user_id, points, answered, exact)
+            )
         return standings
 
     async def standing(self, guild_id: int, user_id: int) -> Standing | None:
@@ -351,7 +380,9 @@ class Store:
 def _explain(error: sqlite3.Error) -> str:
     text = str(error)
     if "file is not a database" in text or "malformed" in text:
-        return f"{text} (the file is corrupt or not a quizbot database; restore a backup or choose another path)"
+        return (
+            f"{text} (the file is corrupt or not a quizbot database; restore a backup or choose another path)"
+        )
     if "readonly" in text:
         return f"{text} (the bot needs write access to the file and its folder)"
     if "locked" in text or "busy" in text:
@@ -383,6 +414,14 @@ def _options_from_text(text: str) -> frozenset[int]:
 def _quiz(row: tuple) -> Quiz:
     quiz_id, guild, channel, message, question, scoring, by, started, deadline, state = row
     return Quiz(
-        quiz_id, guild, channel, message, _question_from_json(question), Scoring(scoring), by, started, deadline,
+        quiz_id,
+        guild,
+        channel,
+        message,
+        _question_from_json(question),
+        Scoring(scoring),
+        by,
+        started,
+        deadline,
         QuizState(state),
-    )  # fmt: skip
+    )

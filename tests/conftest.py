@@ -15,8 +15,9 @@ from harness import BotRunner, FakeClock, StudyGroup
 async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     # The bot points discord.py's class-level endpoints at the server; restore them afterwards.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)  # fmt: skip
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
     async with FakeDiscord() as fake:
         yield fake
     assert fake.internal_errors == []

@@ -61,9 +61,13 @@ class StudyGroup:
         self.server = server
         self.guild: Guild = server.add_guild("ML Study Group")
         self.channel: TextChannel = server.add_text_channel(self.guild, "quiz")
-        self.moderator_role = server.add_role(self.guild, "Moderators", discord.Permissions(manage_messages=True))
+        self.moderator_role = server.add_role(
+            self.guild, "Moderators", discord.Permissions(manage_messages=True)
+        )
         self.moderator: User = server.add_member(self.guild, "mona", roles=[self.moderator_role])
-        self.members: list[User] = [server.add_member(self.guild, name) for name in ("ana", "ben", "cleo", "dev")]
+        self.members: list[User] = [
+            server.add_member(self.guild, name) for name in ("ana", "ben", "cleo", "dev")
+        ]
 
     async def react(self, user: User, message: Message, *letters: int) -> None:
         for index in letters:
@@ -145,6 +149,8 @@ def bot_messages(server: FakeDiscord, channel: TextChannel) -> list[Message]:
 
 def embed_text(messages: Iterable[Message]) -> str:
     return "\n".join(
-        part for message in messages for embed in message.embeds
+        part
+        for message in messages
+        for embed in message.embeds
         for part in (embed.get("title", ""), embed.get("description", ""))
-    )  # fmt: skip
+    )

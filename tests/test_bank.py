@@ -95,7 +95,9 @@ def test_validate_a_single_file_and_a_missing_path(tmp_path: Path, capsys) -> No
     assert "no such file or folder" in capsys.readouterr().err
 
 
-def test_parallel_load_gives_the_same_bank_as_serial(mixed_bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_load_gives_the_same_bank_as_serial(
+    mixed_bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import bot.bank
 
     monkeypatch.setattr(bot.bank, "PARALLEL_FROM", 1)

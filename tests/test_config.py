@@ -17,7 +17,11 @@ def test_example_config_loads_with_documented_defaults() -> None:
     assert config.discord.api_base_url == "https://discord.com/api/v10"
     assert config.database_path == ROOT / "quiz.sqlite3"
     assert config.questions_path == ROOT / "questions"
-    assert (config.quiz.duration_seconds, config.quiz.scoring, config.quiz.leaderboard_size) == (60, "exact", 10)
+    assert (config.quiz.duration_seconds, config.quiz.scoring, config.quiz.leaderboard_size) == (
+        60,
+        "exact",
+        10,
+    )
 
 
 def test_values_are_read() -> None:
@@ -44,13 +48,19 @@ def test_values_are_read() -> None:
         ({"quiz": {"duration_seconds": "60"}}, "quiz.duration_seconds: must be a whole number, not '60'"),
         ({"quiz": {"duration_seconds": True}}, "quiz.duration_seconds: must be a whole number, not True"),
         ({"quiz": {"leaderboard_size": 0}}, "quiz.leaderboard_size: must be between 1 and 25"),
-        ({"quiz": {"moderator_role_ids": [1, "x"]}}, "quiz.moderator_role_ids: must be a list of Discord ids"),
+        (
+            {"quiz": {"moderator_role_ids": [1, "x"]}},
+            "quiz.moderator_role_ids: must be a list of Discord ids",
+        ),
         ({"quiz": {"moderator_role_ids": 5}}, "quiz.moderator_role_ids: must be a list, not 5"),
         ({"quiz": {"scorng": "exact"}}, "quiz.scorng: unknown key (did you mean `quiz.scoring`?)"),
         ({"quizz": {}}, "quizz: unknown key (did you mean `quiz`?)"),
         ({"quiz": []}, "quiz: must be a mapping of `key: value` lines"),
         ({"discord": {"gateway_url": "http://x"}}, "discord.gateway_url: must start with ws:// or wss://"),
-        ({"discord": {"api_base_url": "discord.com"}}, "discord.api_base_url: must start with http:// or https://"),
+        (
+            {"discord": {"api_base_url": "discord.com"}},
+            "discord.api_base_url: must start with http:// or https://",
+        ),
         ({"discord": {"dev_guild_id": -1}}, "discord.dev_guild_id: must be a Discord id (a positive number)"),
         ({"database": {"path": ""}}, "database.path: must not be empty"),
         (["a"], "the file: must be a mapping of `key: value` lines"),

@@ -10,8 +10,10 @@ from bot.questions import Option, Question, parse_question
 # Letters of every script and sentence punctuation; markdown syntax characters are left out so
 # that generated prose cannot accidentally become a heading, list or code fence.
 _CHARS = st.characters(categories=("L", "Nd"), include_characters=" .,;:?!'")
-_phrase = st.text(_CHARS, min_size=1, max_size=60).map(lambda s: " ".join(s.split())).filter(
-    lambda s: s and not s[0].isdigit()
+_phrase = (
+    st.text(_CHARS, min_size=1, max_size=60)
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and not s[0].isdigit())
 )
 _paragraphs = st.lists(_phrase, min_size=1, max_size=3).map("\n\n".join)
 
@@ -28,7 +30,9 @@ def questions(draw: st.DrawFn) -> Question:
         prompt="Which of the following are correct?",
         options=tuple(Option(t, c) for t, c in zip(texts, correct, strict=True)),
         explanation=draw(_paragraphs),
-        reading=draw(st.lists(_phrase, min_size=1, max_size=3).map(lambda xs: "\n".join(f"- {x}" for x in xs))),
+        reading=draw(
+            st.lists(_phrase, min_size=1, max_size=3).map(lambda xs: "\n".join(f"- {x}" for x in xs))
+        ),
         tags=tuple(draw(st.lists(st.sampled_from(["metrics", "trees", "nn"]), unique=True, max_size=3))),
         difficulty=draw(st.sampled_from([None, "easy", "medium", "hard"])),
     )

@@ -15,8 +15,10 @@ A, B, C, D = range(4)
 async def start_quiz(server: FakeDiscord, group: StudyGroup, **options):
     ix = await server.invoke(group.moderator, group.channel, "quiz", **options)
     await ix.wait_response()
-    message = await server.wait_for(lambda: ix.original if ix.original and len(ix.original.reactions) == 4 else None,
-                                    description="the question with its four reactions")  # fmt: skip
+    message = await server.wait_for(
+        lambda: ix.original if ix.original and len(ix.original.reactions) == 4 else None,
+        description="the question with its four reactions",
+    )
     return ix, message
 
 
@@ -35,8 +37,9 @@ def result_messages(server: FakeDiscord, group: StudyGroup, question_id: int):
     return [m for m in messages if m.id >= replies[0].id]
 
 
-async def test_seed_question_round_trip(server: FakeDiscord, group: StudyGroup, runner: BotRunner,
-                                        clock: FakeClock) -> None:  # fmt: skip
+async def test_seed_question_round_trip(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
     bot = await runner.start()
     ix, question = await start_quiz(server, group, question=SEED_ID, duration=30)
 
@@ -55,18 +58,31 @@ async def test_seed_question_round_trip(server: FakeDiscord, group: StudyGroup, 
     await assert_picks(group, bot, {ana.id: {A, D}, ben.id: {A}, cleo.id: {A, B, D}, dev.id: {A, D}})
 
     clock.advance(30)
-    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    result = await server.wait_for(
+        lambda: result_messages(server, group, question.id), description="the result"
+    )
     text = embed_text(result)
     winners = re.search(r"Who got it right\n(.*)\n", text).group(1)
     assert set(re.findall(r"<@(\d+)>", winners)) == {str(ana.id), str(dev.id)}
     assert "2 of 4 got it exactly right." in text
     assert re.findall(r"✅ (\S+)", text) == [letter(A), letter(D)]
-    assert "✅ 🇦 Binary cross-entropy is the loss function used for multi-label classification problems.\n**4** picks" in text
+    assert (
+        "✅ 🇦 Binary cross-entropy is the loss function used for multi-label classification problems."
+        "\n**4** picks" in text
+    )
     assert "❌ 🇧" in text and "· **1** pick" in text
     assert "In summary, multi-class classification models should use a softmax output" in text
-    assert "https://peltarion.com/knowledge-center/documentation/modeling-view/build-an-ai-model/loss-functions/binary-crossentropy" in text
-    assert all(not m.pings.everyone and not m.pings.users and not m.pings.roles for m in bot_messages(server, group.channel))
-    await server.wait_for(lambda: question.content.startswith("🔒 Closed"), description="the question marked closed")
+    assert (
+        "https://peltarion.com/knowledge-center/documentation/modeling-view/build-an-ai-model/loss-functions/binary-crossentropy"
+        in text
+    )
+    assert all(
+        not m.pings.everyone and not m.pings.users and not m.pings.roles
+        for m in bot_messages(server, group.channel)
+    )
+    await server.wait_for(
+        lambda: question.content.startswith("🔒 Closed"), description="the question marked closed"
+    )
 
     board = await server.invoke(ben, group.channel, "leaderboard")
     await server.wait_for(lambda: board.followups, description="the leaderboard")
@@ -76,8 +92,9 @@ async def test_seed_question_round_trip(server: FakeDiscord, group: StudyGroup, 
     assert any(f"<@{ben.id}> · 0 pts · 1 answered · 0% right" in line for line in lines)
 
 
-async def test_a_member_who_is_not_a_moderator_is_refused(server: FakeDiscord, group: StudyGroup,
-                                                           runner: BotRunner) -> None:  # fmt: skip
+async def test_a_member_who_is_not_a_moderator_is_refused(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
     await runner.start()
     ix = await server.invoke(group.members[0], group.channel, "quiz", question=SEED_ID)
     await ix.wait_response()
@@ -86,8 +103,9 @@ async def test_a_member_who_is_not_a_moderator_is_refused(server: FakeDiscord, g
     assert bot_messages(server, group.channel) == []
 
 
-async def test_a_second_quiz_in_a_busy_channel_is_refused(server: FakeDiscord, group: StudyGroup,
-                                                           runner: BotRunner) -> None:  # fmt: skip
+async def test_a_second_quiz_in_a_busy_channel_is_refused(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
     await runner.start()
     await start_quiz(server, group, question=SEED_ID, duration=120)
     second = await server.invoke(group.moderator, group.channel, "quiz")
@@ -97,8 +115,9 @@ async def test_a_second_quiz_in_a_busy_channel_is_refused(server: FakeDiscord, g
     assert len(bot_messages(server, group.channel)) == 1
 
 
-async def test_restart_mid_quiz_counts_reactions_made_while_down(server: FakeDiscord, group: StudyGroup,
-                                                                 runner: BotRunner, clock: FakeClock) -> None:  # fmt: skip
+async def test_restart_mid_quiz_counts_reactions_made_while_down(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
     bot = await runner.start()
     _, question = await start_quiz(server, group, question=SEED_ID, duration=60)
     ana, ben, *_ = group.members
@@ -111,7 +130,9 @@ async def test_restart_mid_quiz_counts_reactions_made_while_down(server: FakeDis
     clock.advance(61)
 
     await runner.start()  # the quiz is overdue: graded at once from the message's reactions
-    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    result = await server.wait_for(
+        lambda: result_messages(server, group, question.id), description="the result"
+    )
     text = embed_text(result)
     assert f"<@{ana.id}>\n1 of 2 got it exactly right." in text
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1
@@ -127,22 +148,29 @@ async def test_endquiz_grades_at_once(server: FakeDiscord, group: StudyGroup, ru
     ix = await server.invoke(group.moderator, group.channel, "endquiz")
     await ix.wait_response()
     assert ix.ephemeral
-    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    result = await server.wait_for(
+        lambda: result_messages(server, group, question.id), description="the result"
+    )
     assert f"<@{ana.id}>\n1 of 1 got it exactly right." in embed_text(result)
     assert bot.quizmaster.running_in(group.channel.id) is None
 
 
-async def test_endquiz_without_a_running_quiz_explains(server: FakeDiscord, group: StudyGroup, runner: BotRunner) -> None:
+async def test_endquiz_without_a_running_quiz_explains(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
     await runner.start()
     ix = await server.invoke(group.moderator, group.channel, "endquiz")
     await ix.wait_response()
     assert ix.ephemeral and ix.response.data["content"] == "No quiz is running in this channel."
 
 
-async def test_unknown_question_and_topic_suggest_the_closest(server: FakeDiscord, group: StudyGroup,
-                                                               runner: BotRunner) -> None:  # fmt: skip
+async def test_unknown_question_and_topic_suggest_the_closest(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
     await runner.start()
-    ix = await server.invoke(group.moderator, group.channel, "quiz", question="neural-networks/arya-confusoin")
+    ix = await server.invoke(
+        group.moderator, group.channel, "quiz", question="neural-networks/arya-confusoin"
+    )
     await ix.wait_response()
     assert ix.ephemeral
     assert f"Did you mean `{SEED_ID}`" in ix.response.data["content"]
@@ -152,10 +180,13 @@ async def test_unknown_question_and_topic_suggest_the_closest(server: FakeDiscor
     assert bot_messages(server, group.channel) == []
 
 
-async def test_autocomplete_searches_ids_titles_and_topics(server: FakeDiscord, group: StudyGroup,
-                                                           runner: BotRunner) -> None:  # fmt: skip
+async def test_autocomplete_searches_ids_titles_and_topics(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
     await runner.start()
-    choices = await server.autocomplete(group.moderator, group.channel, "quiz", focused="question", question="arya")
+    choices = await server.autocomplete(
+        group.moderator, group.channel, "quiz", focused="question", question="arya"
+    )
     assert [c["value"] for c in choices] == [SEED_ID]
     assert choices[0]["name"] == f"Arya's confusion · {SEED_ID}"
     topics = await server.autocomplete(group.moderator, group.channel, "quiz", focused="topic", topic="eval")
@@ -169,11 +200,14 @@ async def test_quiz_without_a_question_picks_one_in_the_topic_never_asked_first(
     in_topic = {q.id for q in runner.bank.in_topic("evaluation")}
     asked = []
     for _ in range(len(in_topic)):
-        ix, question = await start_quiz(server, group, topic="evaluation", duration=5)
+        _, question = await start_quiz(server, group, topic="evaluation", duration=5)
         asked.append(next(qid for qid in in_topic if runner.bank.get(qid).title in embed_text([question])))
         await server.invoke(group.moderator, group.channel, "endquiz")
-        await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id) is None
-                              and result_messages(server, group, question.id))  # fmt: skip
+        await server.wait_for(
+            lambda q=question: (
+                not bot.quizmaster.running_in(group.channel.id) and result_messages(server, group, q.id)
+            )
+        )
     assert sorted(asked) == sorted(in_topic)  # every question once before any repeats
 
 
@@ -197,12 +231,16 @@ async def test_graded_but_unannounced_quiz_is_announced_once_after_a_crash(
 
     runner.bank = type(runner.bank)({})  # the question was also removed from the bank meanwhile
     bot = await runner.start()
-    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    result = await server.wait_for(
+        lambda: result_messages(server, group, question.id), description="the result"
+    )
     assert "Arya's confusion" in embed_text(result)
     await server.wait_for(lambda: question.content.startswith("🔒 Closed"))
     await runner.stop(bot)
     bot = await runner.start()  # a further restart announces nothing again
     board = await server.invoke(group.members[1], group.channel, "leaderboard")
     await server.wait_for(lambda: board.followups)
-    assert board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
+    assert (
+        board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
+    )
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1

@@ -26,8 +26,12 @@ SEED = Question(
     title="Arya's confusion",
     body="Arya is always confused about this.",
     prompt="Which two of the following statements are correct?",
-    options=(Option("BCE multi-label", True), Option("BCE multi-class", False),
-             Option("CCE multi-label", False), Option("CCE multi-class", True)),  # fmt: skip
+    options=(
+        Option("BCE multi-label", True),
+        Option("BCE multi-class", False),
+        Option("CCE multi-label", False),
+        Option("CCE multi-class", True),
+    ),
     explanation="Softmax goes with categorical cross-entropy.",
     reading='- ["Cross entropy"](https://en.wikipedia.org/wiki/Cross-entropy)',
 )
@@ -60,8 +64,12 @@ def test_question_post_shows_title_body_prompt_options_deadline_and_count() -> N
     assert post.content == "⏳ Closes <t:1700000000:R> · **Pick 2**"
     assert post.embeds[0]["title"] == "Arya's confusion"
     text = text_of([post])
-    for part in ["Arya is always confused", "**Which two of the following statements are correct?**",
-                 "🇦 BCE multi-label", "🇩 CCE multi-class"]:  # fmt: skip
+    for part in [
+        "Arya is always confused",
+        "**Which two of the following statements are correct?**",
+        "🇦 BCE multi-label",
+        "🇩 CCE multi-class",
+    ]:
         assert part in text
 
 
@@ -72,8 +80,12 @@ def test_question_post_does_not_reveal_how_many_when_the_prompt_does_not() -> No
 
 
 def test_result_shows_correct_options_counts_winners_explanation_reading_and_standings() -> None:
-    results = [Result(1, frozenset({0, 3}), 1.0, True), Result(2, frozenset({0}), 0.0, False),
-               Result(3, frozenset({0, 1, 3}), 0.0, False), Result(4, frozenset({0, 3}), 1.0, True)]  # fmt: skip
+    results = [
+        Result(1, frozenset({0, 3}), 1.0, True),
+        Result(2, frozenset({0}), 0.0, False),
+        Result(3, frozenset({0, 1, 3}), 0.0, False),
+        Result(4, frozenset({0, 3}), 1.0, True),
+    ]
     standings = [Standing(1, 1, 1.0, 1, 1), Standing(1, 4, 1.0, 1, 1), Standing(3, 2, 0.0, 1, 0)]
     posts = result_posts(SEED, results, [4, 1, 0, 3], standings, Scoring.EXACT)
     assert_fits(posts)
@@ -97,8 +109,10 @@ def test_leaderboard_adds_the_caller_when_outside_the_top() -> None:
     top = [Standing(1, 1, 3.0, 3, 3)]
     embed = leaderboard_embed(top, Standing(7, 9, 0.5, 2, 0))
     assert embed["description"].splitlines() == [
-        "**1.** <@1> · 3 pts · 3 answered · 100% right", "…", "**7.** <@9> · 0.50 pts · 2 answered · 0% right",
-    ]  # fmt: skip
+        "**1.** <@1> · 3 pts · 3 answered · 100% right",
+        "…",
+        "**7.** <@9> · 0.50 pts · 2 answered · 0% right",
+    ]
     assert leaderboard_embed(top, top[0])["description"].count("<@1>") == 1
     assert "No points yet" in leaderboard_embed([], None)["description"]
 
@@ -126,7 +140,9 @@ def test_split_text_cuts_an_overlong_line_without_losing_characters() -> None:
     assert "".join(chunks) == "y" * 9000
 
 
-_prose = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000)
+_prose = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000
+)
 
 
 @st.composite
@@ -146,7 +162,9 @@ def big_questions(draw: st.DrawFn) -> Question:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(big_questions(), st.integers(0, 5000), st.data())
 def test_any_question_and_result_fits_discord_limits(question: Question, participants: int, data) -> None:
     posts = question_posts(question, deadline=1_800_000_000)

@@ -33,9 +33,14 @@ async def store(tmp_path: Path):
 
 async def new_quiz(store: Store, channel: int = 10, guild: int = 1, started_at: float = 100.0):
     return await store.create_quiz(
-        guild_id=guild, channel_id=channel, started_by=5, question=QUESTION, scoring=Scoring.EXACT,
-        started_at=started_at, deadline=started_at + 60,
-    )  # fmt: skip
+        guild_id=guild,
+        channel_id=channel,
+        started_by=5,
+        question=QUESTION,
+        scoring=Scoring.EXACT,
+        started_at=started_at,
+        deadline=started_at + 60,
+    )
 
 
 async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
@@ -61,7 +66,15 @@ async def test_one_running_quiz_per_channel(store: Store) -> None:
 
 async def test_selection_changes_apply_in_order(store: Store) -> None:
     quiz = await new_quiz(store)
-    changes = [(1, 0, True), (1, 3, True), (2, 0, True), (2, 0, False), (2, 0, True), (3, 1, True), (3, 1, False)]
+    changes = [
+        (1, 0, True),
+        (1, 3, True),
+        (2, 0, True),
+        (2, 0, False),
+        (2, 0, True),
+        (3, 1, True),
+        (3, 1, False),
+    ]
     await store.apply_selection_changes(SelectionChange(quiz.id, u, o, a) for u, o, a in changes)
     assert await store.selections(quiz.id) == {1: frozenset({0, 3}), 2: frozenset({0})}
     await store.replace_selections(quiz.id, {4: frozenset({1, 2})})
@@ -76,7 +89,10 @@ async def test_results_are_recorded_exactly_once(store: Store) -> None:
     assert not await store.record_results(quiz, results, at=201.0)
     assert await store.results(quiz.id) == results
     board = await store.leaderboard(1, 10)
-    assert [(s.rank, s.user_id, s.points, s.answered, s.exact) for s in board] == [(1, 1, 1.0, 1, 1), (2, 2, 0.0, 1, 0)]
+    assert [(s.rank, s.user_id, s.points, s.answered, s.exact) for s in board] == [
+        (1, 1, 1.0, 1, 1),
+        (2, 2, 0.0, 1, 0),
+    ]
     assert (await store.quiz(quiz.id)).state is QuizState.GRADED
     await store.mark_announced(quiz.id)
     assert await store.unfinished_quizzes() == []
@@ -93,10 +109,17 @@ async def test_leaderboard_sums_across_quizzes_and_shares_tied_ranks(store: Stor
     for n, winners in enumerate([{1, 2, 3}, {1, 2}, {4}]):
         quiz = await new_quiz(store, channel=n)
         await store.mark_open(quiz.id, n)
-        results = [Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)]
+        results = [
+            Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)
+        ]
         await store.record_results(quiz, results, at=float(n))
     board = await store.leaderboard(1, 10)
-    assert [(s.rank, s.user_id, s.points) for s in board] == [(1, 1, 2.0), (1, 2, 2.0), (3, 3, 1.0), (3, 4, 1.0)]
+    assert [(s.rank, s.user_id, s.points) for s in board] == [
+        (1, 1, 2.0),
+        (1, 2, 2.0),
+        (3, 3, 1.0),
+        (3, 4, 1.0),
+    ]
     assert board[0].accuracy == pytest.approx(2 / 3)
     assert [s.user_id for s in await store.leaderboard(1, 2)] == [1, 2]
     me = await store.standing(1, 4)

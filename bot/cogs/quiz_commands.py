@@ -17,6 +17,7 @@ from bot.quiz import QuizError, missing_permissions
 if TYPE_CHECKING:
     from bot.client import QuizBot
 
+
 def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:
     """Checked on every call: server admins can override the command's default permissions."""
     allowed = interaction.permissions
@@ -65,8 +66,9 @@ class QuizCommands(commands.Cog):
         last_asked = await self.bot.store.last_asked(interaction.guild_id)
         chosen = least_recently_asked(candidates, last_asked, self.bot.rng)
         scoring = Scoring(chosen.scoring or config.scoring)
-        await self.bot.quizmaster.start(interaction, chosen, duration or chosen.duration or config.duration_seconds,
-                                        scoring)  # fmt: skip
+        await self.bot.quizmaster.start(
+            interaction, chosen, duration or chosen.duration or config.duration_seconds, scoring
+        )
 
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
         bank = self.bot.bank
@@ -83,12 +85,18 @@ class QuizCommands(commands.Cog):
         return candidates
 
     @quiz.autocomplete("question")
-    async def _question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
-        return [app_commands.Choice(name=render.clip(f"{q.title} · {q.id}", 100), value=q.id[:100])
-                for q in self.bot.bank.search(current)]  # fmt: skip
+    async def _question_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice]:
+        return [
+            app_commands.Choice(name=render.clip(f"{q.title} · {q.id}", 100), value=q.id[:100])
+            for q in self.bot.bank.search(current)
+        ]
 
     @quiz.autocomplete("topic")
-    async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+    async def _topic_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice]:
         needle = current.casefold()
         topics = [t for t in self.bot.bank.topics() if needle in t.casefold()]
         return [app_commands.Choice(name=t[:100], value=t[:100]) for t in topics[:25]]
