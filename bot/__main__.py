@@ -47,10 +47,7 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
     bank = load_bank(paths, processes=os.cpu_count() or 1)
     for problem in bank.problems:
         print(problem)
-    print(
-        f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings "
-        f"in {bank.files} files"
-    )
+    print(f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings in {bank.files} files")
     failed = bank.errors or (strict and bank.warnings)
     return 1 if failed else 0
 

@@ -11,7 +11,7 @@ import multiprocessing
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.questions import Problem, Question, Severity, decode, parse_question
@@ -24,6 +24,15 @@ class QuestionBank:
     questions: Mapping[str, Question]  # by id
     problems: tuple[Problem, ...] = ()
     files: int = 0
+    broken: frozenset[str] = frozenset()  # ids of files that have errors
+
+    def keeping_what_broke(self, previous: QuestionBank) -> QuestionBank:
+        """This bank, plus the previous version of each question whose file is now broken.
+
+        A reload must not take a question out of service because of a typo made since.
+        """
+        kept = {qid: previous.questions[qid] for qid in self.broken if qid in previous.questions}
+        return replace(self, questions={**self.questions, **kept})
 
     @property
     def errors(self) -> int:
@@ -50,9 +59,7 @@ class QuestionBank:
     def search(self, text: str, limit: int = 25) -> list[Question]:
         """Questions whose id or title contains `text` (case-insensitive), for autocomplete."""
         needle = text.casefold().strip()
-        hits = [
-            q for q in self.questions.values() if needle in q.id.casefold() or needle in q.title.casefold()
-        ]
+        hits = [q for q in self.questions.values() if needle in q.id.casefold() or needle in q.title.casefold()]
         return hits[:limit]
 
     def closest_ids(self, text: str, n: int = 3) -> list[str]:
@@ -77,18 +84,18 @@ def load_bank(roots: Iterable[Path], *, processes: int = 1) -> QuestionBank:
     questions: dict[str, Question] = {}
     problems: list[Problem] = []
     seen_folded: dict[str, str] = {}
+    broken: set[str] = set()
     for (path, qid), (question, found_problems) in zip(files, loaded, strict=True):
         problems.extend(found_problems)
         if question is None:
+            broken.add(qid)
             continue
         twin = seen_folded.setdefault(qid.casefold(), qid)
         if twin != qid:
-            problems.append(
-                Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case")
-            )
+            problems.append(Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case"))
             continue
         questions[qid] = question
-    return QuestionBank(questions, tuple(problems), len(files))
+    return QuestionBank(questions, tuple(problems), len(files), frozenset(broken))
 
 
 def _load_file(found: tuple[Path, str]) -> tuple[Question | None, tuple[Problem, ...]]:

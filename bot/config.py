@@ -94,9 +94,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
 def token_from_environment(environ: Mapping[str, str] = os.environ) -> str:
     token = environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
-        raise ConfigError(
-            f"{TOKEN_VARIABLE} is not set: export the bot token from the Discord developer portal"
-        )
+        raise ConfigError(f"{TOKEN_VARIABLE} is not set: export the bot token from the Discord developer portal")
     return token
 
 

@@ -31,9 +31,7 @@ def score(selected: frozenset[int], correct: frozenset[int], scoring: Scoring) -
     return max(0.0, (hits - misses) / len(correct))
 
 
-def grade(
-    selections: Mapping[int, frozenset[int]], correct: frozenset[int], scoring: Scoring
-) -> list[Result]:
+def grade(selections: Mapping[int, frozenset[int]], correct: frozenset[int], scoring: Scoring) -> list[Result]:
     """One result per participant, ordered by user id; a member with no pick did not take part."""
     return [
         Result(user_id, selected, score(selected, correct, scoring), selected == correct)

@@ -173,9 +173,7 @@ class _Parser:
 
         options_at = next((i for i in range(title_at + 1, len(found)) if _is_task_list(found[i])), None)
         if options_at is None:
-            self.error(
-                heading.start + 1, "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`"
-            )
+            self.error(heading.start + 1, "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`")
             return self.done(None)
         option_list = found[options_at]
         options = self.options(option_list)
@@ -275,9 +273,7 @@ class _Parser:
                 self.error(item.start + 1, "empty option")
                 continue
             if len(text) > MAX_OPTION:
-                self.error(
-                    item.start + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}"
-                )
+                self.error(item.start + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}")
             options.append(Option(text, item.task))
         return options
 
@@ -290,9 +286,7 @@ class _Parser:
         self.warn(line + 1, "no bold prompt before the options, e.g. `**Which two of these are correct?**`")
         return "", line
 
-    def check_options(
-        self, options: list[Option], items: int, prompt: str, line: int, prompt_line: int
-    ) -> None:
+    def check_options(self, options: list[Option], items: int, prompt: str, line: int, prompt_line: int) -> None:
         if not MIN_OPTIONS <= items <= MAX_OPTIONS:
             self.error(line, f"{items} options; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}")
         correct = sum(option.correct for option in options)
@@ -300,9 +294,7 @@ class _Parser:
             self.error(line, "no option is marked correct with `[x]`")
         stated = stated_count(prompt)
         if stated is not None and correct and stated != correct:
-            self.error(
-                prompt_line, f"the prompt says {stated} correct, but {correct} options are marked `[x]`"
-            )
+            self.error(prompt_line, f"the prompt says {stated} correct, but {correct} options are marked `[x]`")
 
     # -- sections after the options -----------------------------------------------------------
 
@@ -332,9 +324,7 @@ class _Parser:
 
 def _is_task_list(block: Block) -> bool:
     """A bullet list whose first item is a task item: the options."""
-    return (
-        block.kind == "List" and not block.ordered and bool(block.items) and block.items[0].task is not None
-    )
+    return block.kind == "List" and not block.ordered and bool(block.items) and block.items[0].task is not None
 
 
 def _section_kind(name: str) -> str | None:

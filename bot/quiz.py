@@ -125,6 +125,7 @@ class Quizmaster:
         posts = render.question_posts(question, int(quiz.deadline))
         sent: list[discord.Message] = []
         running: RunningQuiz | None = None
+        needed = "Send Messages and Embed Links"
         try:
             sent.append(await interaction.edit_original_response(**_message_kwargs(posts[0])))
             for post in posts[1:]:
@@ -136,16 +137,20 @@ class Quizmaster:
             running = self._track(RunningQuiz(quiz, self.epoch))
             self._starting.discard(quiz.channel_id)
             running.timer = self._spawn(self._close_at_deadline(running))
+            needed = "Add Reactions and Read Message History"
             for index in range(len(question.options)):
                 if self._by_message.get(message.id) is not running:
                     break  # ended early while the letters were still being added
                 await message.add_reaction(render.letter(index))
         except discord.HTTPException as error:
             await self._abandon(quiz, running, sent, error)
+            if isinstance(error, discord.Forbidden):
+                raise QuizError(
+                    f"Discord refused ({error.text}), so the quiz is cancelled. I need {needed} "
+                    f"in <#{quiz.channel_id}>: grant them to my role in the channel's settings → Permissions."
+                ) from None
             raise
-        log.info(
-            "quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline
-        )
+        log.info("quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline)
         return quiz
 
     async def _abandon(
@@ -165,9 +170,7 @@ class Quizmaster:
             try:
                 await message.delete()
             except discord.HTTPException:
-                await _quietly(
-                    message.edit(content=render.cancelled_content("it could not be posted"), embeds=[])
-                )
+                await _quietly(message.edit(content=render.cancelled_content("it could not be posted"), embeds=[]))
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -247,18 +250,15 @@ class Quizmaster:
         self._untrack(quiz)
         try:
             selections = await self._final_selections(running)
-            results = grade(selections, quiz.question.correct, quiz.scoring)
-            if not await self.store.record_results(quiz, results, self.clock.now()):
-                return  # graded already, by an earlier close
-            await self.announce(quiz, results)
         except (discord.NotFound, discord.Forbidden) as error:
-            reason = (
-                "the question message or its channel is gone"
-                if isinstance(error, discord.NotFound)
-                else (f"the bot lost access to the channel ({error.text})")
-            )
+            # Without the message there is nothing to grade from: cancel, no points, no retry.
+            reason = _gone_reason(error)
             await self.store.cancel(quiz.id, reason, self.clock.now())
             log.warning("quiz %s cancelled at close: %s", quiz.id, reason)
+            return
+        results = grade(selections, quiz.question.correct, quiz.scoring)
+        if await self.store.record_results(quiz, results, self.clock.now()):
+            await self._announce(quiz, results)
 
     async def _final_selections(self, running: RunningQuiz) -> dict[int, frozenset[int]]:
         if running.epoch == self.epoch:
@@ -288,6 +288,15 @@ class Quizmaster:
                     picks.setdefault(user.id, set()).add(option)
         return {user: frozenset(options) for user, options in picks.items()}
 
+    async def _announce(self, quiz: Quiz, results: list[Result]) -> None:
+        """Post the result. Points already stand; if Discord fails otherwise, the quiz stays graded
+        and the next start announces it."""
+        try:
+            await self.announce(quiz, results)
+        except (discord.NotFound, discord.Forbidden) as error:
+            log.warning("quiz %s graded, but its result cannot be posted: %s", quiz.id, _gone_reason(error))
+            await self.store.mark_announced(quiz.id)  # nothing to retry: the channel is gone or closed to us
+
     async def announce(self, quiz: Quiz, results: list[Result]) -> None:
         counts = pick_counts({r.user_id: r.selected for r in results}, len(quiz.question.options))
         standings = await self.store.leaderboard(quiz.guild_id, self.config.leaderboard_size)
@@ -309,18 +318,11 @@ class Quizmaster:
             if quiz.state is QuizState.POSTING:
                 await self.store.cancel(quiz.id, "the bot stopped while posting it", self.clock.now())
             elif quiz.state is QuizState.GRADED:
-                self._spawn(self._announce_recovered(quiz))
+                self._spawn(self._announce(quiz, await self.store.results(quiz.id)))
             else:
                 running = self._track(RunningQuiz(quiz, epoch=None))
                 running.timer = self._spawn(self._close_at_deadline(running))
                 log.info("quiz %s resumed; closes at %s", quiz.id, quiz.deadline)
-
-    async def _announce_recovered(self, quiz: Quiz) -> None:
-        try:
-            await self.announce(quiz, await self.store.results(quiz.id))
-        except (discord.NotFound, discord.Forbidden) as error:
-            log.warning("quiz %s graded but its result cannot be posted: %s", quiz.id, error)
-            await self.store.mark_announced(quiz.id)
 
     async def shutdown(self) -> None:
         """Stop timers and write every pending pick; open quizzes resume on the next start."""
@@ -356,6 +358,12 @@ class Quizmaster:
         if not task.cancelled() and task.exception() is not None:
             # One quiz failing must never stop the others: log it, keep going.
             log.error("quiz task failed", exc_info=task.exception())
+
+
+def _gone_reason(error: discord.HTTPException) -> str:
+    if isinstance(error, discord.NotFound):
+        return "the question message or its channel is gone"
+    return f"the bot lost access to the channel ({error.text})"
 
 
 def _message_kwargs(post: render.Post) -> dict:

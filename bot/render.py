@@ -7,7 +7,7 @@ message cannot hold it all, across several messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.grading import Result, Scoring
@@ -59,9 +59,7 @@ def question_posts(question: Question, deadline: int) -> list[Post]:
     choices = [_option_line(i, option.text) for i, option in enumerate(question.options)]
     prompt = f"**{question.prompt}**" if question.prompt else ""
     option_embeds = _text_embeds("\n\n".join([prompt, *choices]).strip(), colour=QUESTION_COLOUR)
-    option_embeds[-1]["footer"] = {
-        "text": "React with the letters of your answer; remove a reaction to take it back."
-    }
+    option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
     stated = question.stated_count
     pick = f" · **Pick {stated}**" if stated else ""
     return _pack([*intro, *option_embeds], last_content=f"⏳ Closes <t:{deadline}:R>{pick}")
@@ -102,9 +100,7 @@ def result_posts(
     return _pack(embeds)
 
 
-def leaderboard_embed(
-    standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard"
-) -> Embed:
+def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard") -> Embed:
     if not standings:
         return {
             "title": title,
@@ -115,6 +111,23 @@ def leaderboard_embed(
     if me is not None and all(s.user_id != me.user_id for s in standings):
         lines += ["…", _standing_line(me)]
     return {"title": title, "description": "\n".join(lines), "color": LEADERBOARD_COLOUR}
+
+
+def reload_summary(before: Mapping[str, object], after: Mapping[str, object], problems: Sequence[object]) -> str:
+    """What a reload changed, and every problem it found (as many as fit in one message)."""
+    added, removed = len(after.keys() - before.keys()), len(before.keys() - after.keys())
+    text = f"Reloaded: {len(after)} questions in service ({added} new, {removed} removed)."
+    if not problems:
+        return text
+    text += f"\n{len(problems)} problem(s); a file with errors keeps its last good version:"
+    listing = ""
+    for n, problem in enumerate(problems):
+        more = f"\n… and {len(problems) - n} more: `quizbot validate` lists them all."
+        longer = f"{listing}\n{problem}"
+        if len(text) + len(longer) + len("\n```\n```") + len(more) > CONTENT_LIMIT:
+            return f"{text}\n```{listing}\n```{more}"
+        listing = longer
+    return f"{text}\n```{listing}\n```"
 
 
 def format_points(points: float) -> str:
@@ -238,14 +251,11 @@ def _winners_embed(results: Sequence[Result], scoring: Scoring) -> Embed:
         named += f" and {more} more" if more > 0 else ""
         text = f"{named}\n{len(winners)} of {answered} got it exactly right."
     if scoring is Scoring.PARTIAL and answered:
-        text += (
-            "\nPartial scoring: each correct pick earns a share of the point, each wrong pick takes one back."
-        )
+        text += "\nPartial scoring: each correct pick earns a share of the point, each wrong pick takes one back."
     return {"title": "Who got it right", "description": text, "color": RESULT_COLOUR}
 
 
 def _standing_line(s: Standing) -> str:
     return (
-        f"**{s.rank}.** <@{s.user_id}> · {format_points(s.points)} pts · {s.answered} answered · "
-        f"{s.accuracy:.0%} right"
+        f"**{s.rank}.** <@{s.user_id}> · {format_points(s.points)} pts · {s.answered} answered · {s.accuracy:.0%} right"
     )

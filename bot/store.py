@@ -134,9 +134,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-_QUIZ_COLUMNS = (
-    "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state"
-)
+_QUIZ_COLUMNS = "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state"
 
 
 class Store:
@@ -171,14 +169,10 @@ class Store:
     async def _migrate(self) -> None:
         version = await self.schema_version()
         if version > len(MIGRATIONS):
-            raise sqlite3.DatabaseError(
-                f"schema version {version} is newer than this bot ({len(MIGRATIONS)})"
-            )
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this bot ({len(MIGRATIONS)})")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first, so the version bump rides in the same script.
-            await self._db.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -258,17 +252,14 @@ class Store:
             return [_quiz(row) async for row in cursor]
 
     async def quiz(self, quiz_id: int) -> Quiz | None:
-        async with self._db.execute(
-            f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE id = ?", (quiz_id,)
-        ) as cursor:
+        async with self._db.execute(f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE id = ?", (quiz_id,)) as cursor:
             row = await cursor.fetchone()
         return _quiz(row) if row else None
 
     async def last_asked(self, guild_id: int) -> dict[str, float]:
         """When each question was last asked in a guild (cancelled quizzes do not count)."""
         async with self._db.execute(
-            "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = ? AND state != ?"
-            " GROUP BY question_id",
+            "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = ? AND state != ? GROUP BY question_id",
             (guild_id, QuizState.CANCELLED.value),
         ) as cursor:
             return {qid: at async for qid, at in cursor}
@@ -283,9 +274,7 @@ class Store:
                 if change.added:
                     await db.execute("INSERT OR IGNORE INTO selections VALUES (?, ?, ?)", key)
                 else:
-                    await db.execute(
-                        "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?", key
-                    )
+                    await db.execute("DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?", key)
 
     async def replace_selections(self, quiz_id: int, selections: Mapping[int, frozenset[int]]) -> None:
         """Store the picks read back from the message itself, replacing what events had said."""
@@ -298,9 +287,7 @@ class Store:
 
     async def selections(self, quiz_id: int) -> dict[int, frozenset[int]]:
         picks: dict[int, set[int]] = {}
-        async with self._db.execute(
-            "SELECT user_id, option FROM selections WHERE quiz_id = ?", (quiz_id,)
-        ) as cursor:
+        async with self._db.execute("SELECT user_id, option FROM selections WHERE quiz_id = ?", (quiz_id,)) as cursor:
             async for user_id, option in cursor:
                 picks.setdefault(user_id, set()).add(option)
         return {user: frozenset(options) for user, options in picks.items()}
@@ -358,9 +345,7 @@ class Store:
         standings: list[Standing] = []
         for position, (user_id, points, answered, exact) in enumerate(rows, start=1):
             tied = standings and standings[-1].points == points
-            standings.append(
-                Standing(standings[-1].rank if tied else position, user_id, points, answered, exact)
-            )
+            standings.append(Standing(standings[-1].rank if tied else position, user_id, points, answered, exact))
         return standings
 
     async def standing(self, guild_id: int, user_id: int) -> Standing | None:
@@ -380,9 +365,7 @@ class Store:
 def _explain(error: sqlite3.Error) -> str:
     text = str(error)
     if "file is not a database" in text or "malformed" in text:
-        return (
-            f"{text} (the file is corrupt or not a quizbot database; restore a backup or choose another path)"
-        )
+        return f"{text} (the file is corrupt or not a quizbot database; restore a backup or choose another path)"
     if "readonly" in text:
         return f"{text} (the bot needs write access to the file and its folder)"
     if "locked" in text or "busy" in text:

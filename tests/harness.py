@@ -12,6 +12,7 @@ from pathlib import Path
 
 import discord
 from fakediscord import FakeDiscord, Guild, TextChannel, User
+from fakediscord.interactions import InteractionRecord
 from fakediscord.models import Message
 
 from bot.bank import QuestionBank, load_bank
@@ -61,13 +62,9 @@ class StudyGroup:
         self.server = server
         self.guild: Guild = server.add_guild("ML Study Group")
         self.channel: TextChannel = server.add_text_channel(self.guild, "quiz")
-        self.moderator_role = server.add_role(
-            self.guild, "Moderators", discord.Permissions(manage_messages=True)
-        )
+        self.moderator_role = server.add_role(self.guild, "Moderators", discord.Permissions(manage_messages=True))
         self.moderator: User = server.add_member(self.guild, "mona", roles=[self.moderator_role])
-        self.members: list[User] = [
-            server.add_member(self.guild, name) for name in ("ana", "ben", "cleo", "dev")
-        ]
+        self.members: list[User] = [server.add_member(self.guild, name) for name in ("ana", "ben", "cleo", "dev")]
 
     async def react(self, user: User, message: Message, *letters: int) -> None:
         for index in letters:
@@ -89,21 +86,29 @@ class StudyGroup:
 class BotRunner:
     """Starts bots on one database file, one after another, as restarts would."""
 
-    def __init__(self, server: FakeDiscord, database: Path, clock: FakeClock, **config: object) -> None:
+    def __init__(
+        self,
+        server: FakeDiscord,
+        database: Path,
+        clock: FakeClock,
+        questions: Path = SHIPPED_QUESTIONS,
+        **quiz_config: object,
+    ) -> None:
         self.server = server
         self.database = database
         self.clock = clock
-        self.config_overrides = config
-        self.bank: QuestionBank = load_bank([SHIPPED_QUESTIONS])
+        self.questions = questions
+        self.quiz_config = quiz_config
+        self.bank: QuestionBank = load_bank([questions])
         self._running: list[tuple[QuizBot, asyncio.Task, Store]] = []
 
     def config(self) -> Config:
-        quiz = {"duration_seconds": 60, **self.config_overrides}
         return parse_config(
             {
                 "discord": {"api_base_url": self.server.api_base, "gateway_url": self.server.gateway_url},
                 "database": {"path": str(self.database)},
-                "quiz": quiz,
+                "questions": {"path": str(self.questions)},
+                "quiz": {"duration_seconds": 60, **self.quiz_config},
             }
         )
 
@@ -154,3 +159,34 @@ def embed_text(messages: Iterable[Message]) -> str:
         for embed in message.embeds
         for part in (embed.get("title", ""), embed.get("description", ""))
     )
+
+
+async def start_quiz(
+    server: FakeDiscord, group: StudyGroup, channel: TextChannel | None = None, options: int = 4, **values: object
+) -> tuple[InteractionRecord, Message]:
+    """A moderator runs /quiz; returns the interaction and the question once all its letters are on."""
+    ix = await server.invoke(group.moderator, channel or group.channel, "quiz", **values)
+    await ix.wait_response()
+    message = await server.wait_for(
+        lambda: ix.original if ix.original and len(ix.original.reactions) == options else None,
+        description="the question with all its letters",
+    )
+    return ix, message
+
+
+async def assert_picks(group: StudyGroup, bot: QuizBot, expected: dict[int, set[int]]) -> None:
+    """Once the bot has handled every reaction sent, it holds exactly these picks."""
+    await group.settle()
+    running = bot.quizmaster.running_in(group.channel.id)
+    assert {user: picks for user, picks in running.selections.items() if picks} == expected
+
+
+def result_messages(
+    server: FakeDiscord, group: StudyGroup, question_id: int, channel: TextChannel | None = None
+) -> list[Message]:
+    """The bot's reply to the question and whatever it posted after it (a long result's parts)."""
+    messages = bot_messages(server, channel or group.channel)
+    replies = [m for m in messages if m.reference and int(m.reference["message_id"]) == question_id]
+    if not replies:
+        return []
+    return [m for m in messages if m.id >= replies[0].id]

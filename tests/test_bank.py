@@ -95,10 +95,22 @@ def test_validate_a_single_file_and_a_missing_path(tmp_path: Path, capsys) -> No
     assert "no such file or folder" in capsys.readouterr().err
 
 
-def test_parallel_load_gives_the_same_bank_as_serial(
-    mixed_bank: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_parallel_load_gives_the_same_bank_as_serial(mixed_bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.bank
 
     monkeypatch.setattr(bot.bank, "PARALLEL_FROM", 1)
     assert load_bank([SHIPPED, mixed_bank], processes=2) == load_bank([SHIPPED, mixed_bank], processes=1)
+
+
+def test_a_reload_keeps_the_previous_version_of_a_question_whose_file_broke(tmp_path: Path) -> None:
+    write(tmp_path, "ml/stays.md", GOOD)
+    write(tmp_path, "ml/breaks.md", GOOD)
+    write(tmp_path, "ml/removed.md", GOOD)
+    before = load_bank([tmp_path])
+    write(tmp_path, "ml/breaks.md", GOOD.replace("[x]", "[ ]"))
+    (tmp_path / "ml/removed.md").unlink()
+    write(tmp_path, "ml/new.md", GOOD)
+    after = load_bank([tmp_path]).keeping_what_broke(before)
+    assert sorted(after.questions) == ["ml/breaks", "ml/new", "ml/stays"]
+    assert after.questions["ml/breaks"] == before.questions["ml/breaks"]
+    assert [Path(p.path).name for p in after.problems] == ["breaks.md"]

@@ -63,9 +63,7 @@ async def run_client() -> AsyncIterator[ClientFactory]:
 
     async def start(client: discord.Client | None = None, **kwargs: object) -> discord.Client:
         if client is None:
-            client = discord.Client(
-                intents=kwargs.pop("intents", BASE_INTENTS), guild_ready_timeout=0.1, **kwargs
-            )
+            client = discord.Client(intents=kwargs.pop("intents", BASE_INTENTS), guild_ready_timeout=0.1, **kwargs)
         task = asyncio.create_task(client.start("test-token"))
         running.append((client, task))
         await _wait_ready(client, task)
@@ -137,9 +135,7 @@ async def test_send_message_and_embed(server: FakeDiscord, world: World, run_cli
     assert sent.embeds[0].description == "What is a perceptron?"
 
 
-async def test_limit_violation_is_http_400(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_limit_violation_is_http_400(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     channel = _text_channel(client, world)
 
@@ -155,9 +151,7 @@ async def test_limit_violation_is_http_400(
     assert server.messages(world.channel) == []
 
 
-async def test_user_reaction_arrives_as_raw_event(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_user_reaction_arrives_as_raw_event(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     added = _record_events(client, "raw_reaction_add")
     sent = await _text_channel(client, world).send("Pick one")
@@ -188,9 +182,7 @@ async def test_reaction_users_paginate(server: FakeDiscord, world: World, run_cl
     assert [page.query.get("after") for page in pages] == [None, str(sorted(v.id for v in voters)[99])]
 
 
-async def test_slash_command_ephemeral_response(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_slash_command_ephemeral_response(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     bot = commands.Bot(command_prefix="!", intents=BASE_INTENTS, guild_ready_timeout=0.1)
     calls: list[tuple[str, int]] = []
 
@@ -225,17 +217,13 @@ async def test_subcommand_user_option_defer_followup_and_autocomplete(
 
     @add.autocomplete("question")
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=q, value=q) for q in ("arya", "aryan", "bran") if q.startswith(current)
-        ]
+        return [app_commands.Choice(name=q, value=q) for q in ("arya", "aryan", "bran") if q.startswith(current)]
 
     bot.tree.add_command(schedule, guild=discord.Object(world.guild.id))
     await run_client(bot)
     await bot.tree.sync(guild=discord.Object(world.guild.id))
 
-    choices = await server.autocomplete(
-        world.alice, world.channel, "schedule add", focused="question", question="ary"
-    )
+    choices = await server.autocomplete(world.alice, world.channel, "schedule add", focused="question", question="ary")
     ix = await server.invoke(world.alice, world.channel, "schedule add", question="arya", host=world.bob)
     await server.wait_for(lambda: ix.followups)
 
@@ -262,14 +250,10 @@ async def test_everyone_pings_unless_allowed_mentions_none(
     assert quiet_message.allowed_mentions == {"parse": []}
 
 
-async def test_missing_add_reactions_is_forbidden(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_missing_add_reactions_is_forbidden(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     sent = await _text_channel(client, world).send("React to me")
-    server.set_overwrite(
-        world.channel, world.guild.everyone_role, deny=discord.Permissions(add_reactions=True)
-    )
+    server.set_overwrite(world.channel, world.guild.everyone_role, deny=discord.Permissions(add_reactions=True))
     await server.react(world.alice, server.message(sent.id), "🇧")
 
     with pytest.raises(discord.Forbidden) as forbidden:
@@ -309,9 +293,7 @@ async def test_injected_429_is_retried_transparently(
     assert [m.content for m in server.messages(world.channel)] == ["after a rate limit"]
 
 
-async def test_resume_replays_missed_events(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_resume_replays_missed_events(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     added = _record_events(client, "raw_reaction_add")
     sent = await _text_channel(client, world).send("Resumable")
@@ -375,9 +357,7 @@ async def test_embeds_dropped_without_embed_links_and_hidden_channel_is_missing_
     server.set_overwrite(world.channel, server.bot_user, deny=discord.Permissions(embed_links=True))
 
     await channel.send("text survives", embed=discord.Embed(title="dropped"))
-    server.set_overwrite(
-        world.channel, world.guild.everyone_role, deny=discord.Permissions(view_channel=True)
-    )
+    server.set_overwrite(world.channel, world.guild.everyone_role, deny=discord.Permissions(view_channel=True))
     with pytest.raises(discord.Forbidden) as hidden:
         await channel.send("nobody sees this")
 
@@ -386,9 +366,7 @@ async def test_embeds_dropped_without_embed_links_and_hidden_channel_is_missing_
     assert hidden.value.code == 50001
 
 
-async def test_reply_pings_author_unless_disabled(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_reply_pings_author_unless_disabled(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     question = await server.send_user_message(world.alice, world.channel, "When is the quiz?")
     partial = _text_channel(client, world).get_partial_message(question.id)
@@ -406,9 +384,7 @@ async def test_reply_pings_author_unless_disabled(
     }
 
 
-async def test_message_content_needs_the_intent(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_message_content_needs_the_intent(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     without_intent = await run_client()
     seen = _record_events(without_intent, "message")
     await server.send_user_message(world.alice, world.channel, "answer: B")
@@ -425,9 +401,7 @@ async def test_message_content_needs_the_intent(
     assert [message.content for message in seen_with_intent] == ["answer: D"]
 
 
-async def test_unknown_message_and_route(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_unknown_message_and_route(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     channel = _text_channel(client, world)
 
@@ -478,9 +452,7 @@ async def test_history_is_newest_first(server: FakeDiscord, world: World, run_cl
     assert oldest == ["one", "two", "three"]
 
 
-async def test_dispatch_many_reaches_the_client(
-    server: FakeDiscord, world: World, run_client: ClientFactory
-) -> None:
+async def test_dispatch_many_reaches_the_client(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
     added = _record_events(client, "raw_reaction_add")
     event = {

@@ -79,9 +79,7 @@ def test_encodings_and_line_endings_give_the_same_question(raw: bytes, expected_
 def test_crlf_file_reports_the_same_line_numbers() -> None:
     broken = SEED_LIKE.replace("- [x] Binary", "- [x] Binary").replace("two", "three")
     lf = parse_question(decode(broken.encode(), "q.md"), path="q.md", qid="q").problems
-    crlf = parse_question(
-        decode(broken.replace("\n", "\r\n").encode(), "q.md"), path="q.md", qid="q"
-    ).problems
+    crlf = parse_question(decode(broken.replace("\n", "\r\n").encode(), "q.md"), path="q.md", qid="q").problems
     assert lf == crlf
     assert [p.line for p in lf] == [5]
 
@@ -161,9 +159,7 @@ def test_body_keeps_markdown_exactly_as_written() -> None:
         "Prose with **bold**.\n\n> a quote\n\n- a plain bullet\n- another\n\n"
         "![img](https://example.org/x.png)\n\n<details>html</details>\n\n```py\nprint('hi')\n```"
     )
-    q = parse_question(
-        f"# T\n\n{body}\n\n**Pick one?**\n\n- [x] a\n- [ ] b\n\n## Answer\n\nok\n", path="q", qid="q"
-    )
+    q = parse_question(f"# T\n\n{body}\n\n**Pick one?**\n\n- [x] a\n- [ ] b\n\n## Answer\n\nok\n", path="q", qid="q")
     assert q.question is not None
     assert q.question.body == body
 
@@ -226,9 +222,7 @@ PROBLEM_TABLE = [
         id="one-option",
     ),
     pytest.param(
-        "# T\n\n**Q?**\n\n"
-        + "".join(f"- [{'x' if i == 0 else ' '}] o{i}\n" for i in range(21))
-        + "\n## Answer\n\nx\n",
+        "# T\n\n**Q?**\n\n" + "".join(f"- [{'x' if i == 0 else ' '}] o{i}\n" for i in range(21)) + "\n## Answer\n\nx\n",
         [(5, "error", "21 options; a question needs 2 to 20")],
         id="too-many-options",
     ),
@@ -307,9 +301,7 @@ FRONT_MATTER_TABLE = [
         [],
         id="all-keys",
     ),
-    pytest.param(
-        "tgas: [x]", [(2, "error", "front matter: unknown key `tgas` (did you mean `tags`?)")], id="typo"
-    ),
+    pytest.param("tgas: [x]", [(2, "error", "front matter: unknown key `tgas` (did you mean `tags`?)")], id="typo"),
     pytest.param(
         "tags: metrics",
         [(2, "error", "front matter: `tags` must be a list of words, e.g. `[metrics, recall]`")],
@@ -335,9 +327,7 @@ FRONT_MATTER_TABLE = [
         [(2, "error", "front matter: `scoring` must be one of exact, partial")],
         id="scoring",
     ),
-    pytest.param(
-        "tags: [a\nb: c", [(3, "error", "front matter: did not find expected ',' or ']'")], id="bad-yaml"
-    ),
+    pytest.param("tags: [a\nb: c", [(3, "error", "front matter: did not find expected ',' or ']'")], id="bad-yaml"),
     pytest.param("- a list", [(2, "error", "front matter must be `key: value` lines")], id="not-a-mapping"),
     pytest.param("", [], id="empty"),
 ]
@@ -350,10 +340,7 @@ def test_front_matter(front: str, expected: list) -> None:
 
 
 def test_front_matter_values_reach_the_question() -> None:
-    text = (
-        "---\ntags: [metrics]\ndifficulty: hard\nduration: 90\nscoring: partial\nauthor: Ana\n---\n"
-        + SEED_LIKE
-    )
+    text = "---\ntags: [metrics]\ndifficulty: hard\nduration: 90\nscoring: partial\nauthor: Ana\n---\n" + SEED_LIKE
     q = parse(text).question
     assert q is not None
     assert (q.tags, q.difficulty, q.duration, q.scoring, q.author) == (
@@ -366,9 +353,7 @@ def test_front_matter_values_reach_the_question() -> None:
 
 
 def test_unclosed_front_matter_is_an_error() -> None:
-    assert problems("---\ntags: [a]\n# T\n") == [
-        (1, "error", "front matter is not closed: add a `---` line after it")
-    ]
+    assert problems("---\ntags: [a]\n# T\n") == [(1, "error", "front matter is not closed: add a `---` line after it")]
 
 
 def test_line_numbers_count_the_front_matter() -> None:

@@ -30,9 +30,7 @@ def questions(draw: st.DrawFn) -> Question:
         prompt="Which of the following are correct?",
         options=tuple(Option(t, c) for t, c in zip(texts, correct, strict=True)),
         explanation=draw(_paragraphs),
-        reading=draw(
-            st.lists(_phrase, min_size=1, max_size=3).map(lambda xs: "\n".join(f"- {x}" for x in xs))
-        ),
+        reading=draw(st.lists(_phrase, min_size=1, max_size=3).map(lambda xs: "\n".join(f"- {x}" for x in xs))),
         tags=tuple(draw(st.lists(st.sampled_from(["metrics", "trees", "nn"]), unique=True, max_size=3))),
         difficulty=draw(st.sampled_from([None, "easy", "medium", "hard"])),
     )

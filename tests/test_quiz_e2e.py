@@ -5,36 +5,21 @@ from __future__ import annotations
 import re
 
 from fakediscord import FakeDiscord
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text
+from harness import (
+    SEED_ID,
+    BotRunner,
+    FakeClock,
+    StudyGroup,
+    assert_picks,
+    bot_messages,
+    embed_text,
+    result_messages,
+    start_quiz,
+)
 
 from bot.render import letter
 
 A, B, C, D = range(4)
-
-
-async def start_quiz(server: FakeDiscord, group: StudyGroup, **options):
-    ix = await server.invoke(group.moderator, group.channel, "quiz", **options)
-    await ix.wait_response()
-    message = await server.wait_for(
-        lambda: ix.original if ix.original and len(ix.original.reactions) == 4 else None,
-        description="the question with its four reactions",
-    )
-    return ix, message
-
-
-async def assert_picks(group: StudyGroup, bot, expected: dict[int, set[int]]) -> None:
-    """Once the bot has handled every reaction sent, it holds exactly these picks."""
-    await group.settle()
-    running = bot.quizmaster.running_in(group.channel.id)
-    assert {user: picks for user, picks in running.selections.items() if picks} == expected
-
-
-def result_messages(server: FakeDiscord, group: StudyGroup, question_id: int):
-    messages = bot_messages(server, group.channel)
-    replies = [m for m in messages if m.reference and int(m.reference["message_id"]) == question_id]
-    if not replies:
-        return []
-    return [m for m in messages if m.id >= replies[0].id]
 
 
 async def test_seed_question_round_trip(
@@ -58,9 +43,7 @@ async def test_seed_question_round_trip(
     await assert_picks(group, bot, {ana.id: {A, D}, ben.id: {A}, cleo.id: {A, B, D}, dev.id: {A, D}})
 
     clock.advance(30)
-    result = await server.wait_for(
-        lambda: result_messages(server, group, question.id), description="the result"
-    )
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     text = embed_text(result)
     winners = re.search(r"Who got it right\n(.*)\n", text).group(1)
     assert set(re.findall(r"<@(\d+)>", winners)) == {str(ana.id), str(dev.id)}
@@ -77,12 +60,9 @@ async def test_seed_question_round_trip(
         in text
     )
     assert all(
-        not m.pings.everyone and not m.pings.users and not m.pings.roles
-        for m in bot_messages(server, group.channel)
+        not m.pings.everyone and not m.pings.users and not m.pings.roles for m in bot_messages(server, group.channel)
     )
-    await server.wait_for(
-        lambda: question.content.startswith("🔒 Closed"), description="the question marked closed"
-    )
+    await server.wait_for(lambda: question.content.startswith("🔒 Closed"), description="the question marked closed")
 
     board = await server.invoke(ben, group.channel, "leaderboard")
     await server.wait_for(lambda: board.followups, description="the leaderboard")
@@ -130,9 +110,7 @@ async def test_restart_mid_quiz_counts_reactions_made_while_down(
     clock.advance(61)
 
     await runner.start()  # the quiz is overdue: graded at once from the message's reactions
-    result = await server.wait_for(
-        lambda: result_messages(server, group, question.id), description="the result"
-    )
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     text = embed_text(result)
     assert f"<@{ana.id}>\n1 of 2 got it exactly right." in text
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1
@@ -148,9 +126,7 @@ async def test_endquiz_grades_at_once(server: FakeDiscord, group: StudyGroup, ru
     ix = await server.invoke(group.moderator, group.channel, "endquiz")
     await ix.wait_response()
     assert ix.ephemeral
-    result = await server.wait_for(
-        lambda: result_messages(server, group, question.id), description="the result"
-    )
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert f"<@{ana.id}>\n1 of 1 got it exactly right." in embed_text(result)
     assert bot.quizmaster.running_in(group.channel.id) is None
 
@@ -168,9 +144,7 @@ async def test_unknown_question_and_topic_suggest_the_closest(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner
 ) -> None:
     await runner.start()
-    ix = await server.invoke(
-        group.moderator, group.channel, "quiz", question="neural-networks/arya-confusoin"
-    )
+    ix = await server.invoke(group.moderator, group.channel, "quiz", question="neural-networks/arya-confusoin")
     await ix.wait_response()
     assert ix.ephemeral
     assert f"Did you mean `{SEED_ID}`" in ix.response.data["content"]
@@ -184,9 +158,7 @@ async def test_autocomplete_searches_ids_titles_and_topics(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner
 ) -> None:
     await runner.start()
-    choices = await server.autocomplete(
-        group.moderator, group.channel, "quiz", focused="question", question="arya"
-    )
+    choices = await server.autocomplete(group.moderator, group.channel, "quiz", focused="question", question="arya")
     assert [c["value"] for c in choices] == [SEED_ID]
     assert choices[0]["name"] == f"Arya's confusion · {SEED_ID}"
     topics = await server.autocomplete(group.moderator, group.channel, "quiz", focused="topic", topic="eval")
@@ -204,9 +176,7 @@ async def test_quiz_without_a_question_picks_one_in_the_topic_never_asked_first(
         asked.append(next(qid for qid in in_topic if runner.bank.get(qid).title in embed_text([question])))
         await server.invoke(group.moderator, group.channel, "endquiz")
         await server.wait_for(
-            lambda q=question: (
-                not bot.quizmaster.running_in(group.channel.id) and result_messages(server, group, q.id)
-            )
+            lambda q=question: not bot.quizmaster.running_in(group.channel.id) and result_messages(server, group, q.id)
         )
     assert sorted(asked) == sorted(in_topic)  # every question once before any repeats
 
@@ -231,16 +201,12 @@ async def test_graded_but_unannounced_quiz_is_announced_once_after_a_crash(
 
     runner.bank = type(runner.bank)({})  # the question was also removed from the bank meanwhile
     bot = await runner.start()
-    result = await server.wait_for(
-        lambda: result_messages(server, group, question.id), description="the result"
-    )
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert "Arya's confusion" in embed_text(result)
     await server.wait_for(lambda: question.content.startswith("🔒 Closed"))
     await runner.stop(bot)
     bot = await runner.start()  # a further restart announces nothing again
     board = await server.invoke(group.members[1], group.channel, "leaderboard")
     await server.wait_for(lambda: board.followups)
-    assert (
-        board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
-    )
+    assert board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1

@@ -16,6 +16,7 @@ from bot.render import (
     letter,
     option_index,
     question_posts,
+    reload_summary,
     result_posts,
     split_text,
 )
@@ -140,9 +141,7 @@ def test_split_text_cuts_an_overlong_line_without_losing_characters() -> None:
     assert "".join(chunks) == "y" * 9000
 
 
-_prose = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000
-)
+_prose = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000)
 
 
 @st.composite
@@ -162,9 +161,7 @@ def big_questions(draw: st.DrawFn) -> Question:
     )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(big_questions(), st.integers(0, 5000), st.data())
 def test_any_question_and_result_fits_discord_limits(question: Question, participants: int, data) -> None:
     posts = question_posts(question, deadline=1_800_000_000)
@@ -179,3 +176,13 @@ def test_any_question_and_result_fits_discord_limits(question: Question, partici
     shown = "".join(text_of(reveal).split())
     assert "".join(question.explanation.split()) in shown  # nothing of the explanation is lost
     assert "".join(question.reading.split()) in shown
+
+
+def test_reload_summary_lists_problems_within_one_message() -> None:
+    problems = [f"questions/ml/q{i}.md:{i}: error: no option is marked correct with `[x]`" for i in range(100)]
+    text = reload_summary({"a": 1, "b": 2}, {"b": 2, "c": 3, "d": 4}, problems)
+    assert text.startswith("Reloaded: 3 questions in service (2 new, 1 removed).\n100 problem(s)")
+    assert len(text) <= 2000
+    assert "questions/ml/q0.md:0: error" in text
+    assert text.endswith("more: `quizbot validate` lists them all.")
+    assert reload_summary({}, {"a": 1}, []) == "Reloaded: 1 questions in service (1 new, 0 removed)."

@@ -109,9 +109,7 @@ async def test_leaderboard_sums_across_quizzes_and_shares_tied_ranks(store: Stor
     for n, winners in enumerate([{1, 2, 3}, {1, 2}, {4}]):
         quiz = await new_quiz(store, channel=n)
         await store.mark_open(quiz.id, n)
-        results = [
-            Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)
-        ]
+        results = [Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)]
         await store.record_results(quiz, results, at=float(n))
     board = await store.leaderboard(1, 10)
     assert [(s.rank, s.user_id, s.points) for s in board] == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -9,13 +11,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.bank import least_recently_asked
+from bot.bank import least_recently_asked, load_bank
 from bot.grading import Scoring
 from bot.questions import MAX_DURATION, MIN_DURATION, Question
 from bot.quiz import QuizError, missing_permissions
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
+
+log = logging.getLogger(__name__)
 
 
 def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:
@@ -85,18 +89,14 @@ class QuizCommands(commands.Cog):
         return candidates
 
     @quiz.autocomplete("question")
-    async def _question_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice]:
+    async def _question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
         return [
             app_commands.Choice(name=render.clip(f"{q.title} · {q.id}", 100), value=q.id[:100])
             for q in self.bot.bank.search(current)
         ]
 
     @quiz.autocomplete("topic")
-    async def _topic_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice]:
+    async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
         needle = current.casefold()
         topics = [t for t in self.bot.bank.topics() if needle in t.casefold()]
         return [app_commands.Choice(name=t[:100], value=t[:100]) for t in topics[:25]]
@@ -111,6 +111,26 @@ class QuizCommands(commands.Cog):
             raise QuizError("No quiz is running in this channel.")
         await interaction.response.send_message("Ending the quiz now; the answer follows.", ephemeral=True)
         await self.bot.quizmaster.end_early(interaction.channel_id)
+
+    @app_commands.command(name="reloadquestions")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    async def reloadquestions(self, interaction: discord.Interaction) -> None:
+        """Re-read the question files; running quizzes are not affected."""
+        require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        before = self.bot.bank
+        # One process: forking is unsafe once the bot's threads run.
+        fresh = await asyncio.to_thread(load_bank, [self.bot.config.questions_path])
+        self.bot.bank = fresh.keeping_what_broke(before)
+        log.info(
+            "questions reloaded by %s: %d in service, %d problems",
+            interaction.user.id,
+            len(self.bot.bank.questions),
+            len(fresh.problems),
+        )
+        summary = render.reload_summary(before.questions, self.bot.bank.questions, fresh.problems)
+        await interaction.followup.send(summary, ephemeral=True)
 
     @app_commands.command(name="leaderboard")
     @app_commands.guild_only()

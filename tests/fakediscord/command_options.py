@@ -89,9 +89,7 @@ class OptionBuilder:
             raise TypeError(f"{where}: option type {kind} is not supported by the fake server")
         choices = spec.get("choices")
         if choices and converted not in [choice["value"] for choice in choices]:
-            raise ValueError(
-                f"{where}: {converted!r} is not one of the choices {[c['value'] for c in choices]}"
-            )
+            raise ValueError(f"{where}: {converted!r} is not one of the choices {[c['value'] for c in choices]}")
         return converted
 
     def _resolve_user(self, value: Any, where: str) -> str:

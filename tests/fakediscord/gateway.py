@@ -53,9 +53,7 @@ class Gateway:
 
     # -- EventSink --------------------------------------------------------------------
 
-    def emit(
-        self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False
-    ) -> None:
+    def emit(self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False) -> None:
         session = self._session
         if session is None or (intent is not None and not session.intents & intent):
             return
@@ -243,9 +241,7 @@ class Gateway:
         if session is None or guild is None:
             return
         members = _select_members(guild, data)
-        chunks = [members[i : i + MEMBERS_PER_CHUNK] for i in range(0, len(members), MEMBERS_PER_CHUNK)] or [
-            []
-        ]
+        chunks = [members[i : i + MEMBERS_PER_CHUNK] for i in range(0, len(members), MEMBERS_PER_CHUNK)] or [[]]
         for index, chunk in enumerate(chunks):
             payload: Json = {
                 "guild_id": str(guild.id),

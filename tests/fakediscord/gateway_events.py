@@ -24,9 +24,7 @@ class Intent(enum.IntFlag):
 
 
 class EventSink(Protocol):
-    def emit(
-        self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False
-    ) -> None:
+    def emit(self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False) -> None:
         """Publish a dispatch event.
 
         ``intent`` is the intent a session needs to receive it (``None``: always sent);
@@ -48,9 +46,7 @@ class EventRelay:
     def __init__(self) -> None:
         self.target: EventSink | None = None
 
-    def emit(
-        self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False
-    ) -> None:
+    def emit(self, name: str, data: Json, *, intent: Intent | None = None, content_gated: bool = False) -> None:
         if self.target is not None:
             self.target.emit(name, data, intent=intent, content_gated=content_gated)
 

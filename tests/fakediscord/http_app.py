@@ -115,11 +115,7 @@ class RestMiddleware:
             return await handler(request)
         arrived = time.monotonic()
         template = _template(request)
-        body = (
-            await request.text()
-            if request.body_exists and request.content_type == "application/json"
-            else None
-        )
+        body = await request.text() if request.body_exists and request.content_type == "application/json" else None
         try:
             response = await self._respond(request, handler, template)
         except DiscordError as error:
@@ -144,9 +140,7 @@ class RestMiddleware:
         )
         return response
 
-    async def _respond(
-        self, request: web.Request, handler: Handler, template: str | None
-    ) -> web.StreamResponse:
+    async def _respond(self, request: web.Request, handler: Handler, template: str | None) -> web.StreamResponse:
         if template is None:
             raise _unrouted(request)
         key = f"{request.method} {template}"

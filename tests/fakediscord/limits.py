@@ -32,9 +32,7 @@ class _Collector:
         merge_errors(self.errors, nest_errors(path, leaf))
 
     def required(self, path: tuple[str, ...]) -> None:
-        merge_errors(
-            self.errors, nest_errors(path, field_error("BASE_TYPE_REQUIRED", "This field is required"))
-        )
+        merge_errors(self.errors, nest_errors(path, field_error("BASE_TYPE_REQUIRED", "This field is required")))
 
     def embed_too_big(self) -> None:
         leaf = field_error(
@@ -61,12 +59,8 @@ def _check_embed(collector: _Collector, index: int, embed: Json) -> None:
     path = ("embeds", str(index))
     collector.check_length((*path, "title"), embed.get("title"), MAX_EMBED_TITLE)
     collector.check_length((*path, "description"), embed.get("description"), MAX_EMBED_DESCRIPTION)
-    collector.check_length(
-        (*path, "footer", "text"), (embed.get("footer") or {}).get("text"), MAX_FOOTER_TEXT
-    )
-    collector.check_length(
-        (*path, "author", "name"), (embed.get("author") or {}).get("name"), MAX_AUTHOR_NAME
-    )
+    collector.check_length((*path, "footer", "text"), (embed.get("footer") or {}).get("text"), MAX_FOOTER_TEXT)
+    collector.check_length((*path, "author", "name"), (embed.get("author") or {}).get("name"), MAX_AUTHOR_NAME)
     fields = embed.get("fields") or []
     if len(fields) > MAX_EMBED_FIELDS:
         collector.too_long((*path, "fields"), MAX_EMBED_FIELDS)

@@ -36,9 +36,7 @@ def validate_allowed_mentions(allowed_mentions: Json | None, *, path_prefix: tup
             raise invalid_form_body(nest_errors((*path_prefix, "allowed_mentions"), leaf))
 
 
-def _allowed(
-    mentioned: set[int], parse: Collection[str], kind: str, explicit: Collection[str | int]
-) -> set[int]:
+def _allowed(mentioned: set[int], parse: Collection[str], kind: str, explicit: Collection[str | int]) -> set[int]:
     if kind in parse:
         return mentioned
     return mentioned & {int(snowflake) for snowflake in explicit}

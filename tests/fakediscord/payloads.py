@@ -139,9 +139,7 @@ def guild_create_payload(guild: Guild, *, members: Iterable[Member], joined_at: 
             "large": False,
             "member_count": len(guild.members),
             "members": [member_payload(member) for member in members],
-            "channels": [
-                channel_payload(channel) for channel in guild.channels.values() if not channel.deleted
-            ],
+            "channels": [channel_payload(channel) for channel in guild.channels.values() if not channel.deleted],
             "threads": [],
             "presences": [],
             "voice_states": [],
@@ -210,9 +208,7 @@ def message_payload(
         "edited_timestamp": timestamp(message.edited_at),
         "tts": False,
         "mention_everyone": message.pings.everyone,
-        "mentions": [
-            mentioned_user_payload(guild.members[u]) for u in message.pings.users if u in guild.members
-        ],
+        "mentions": [mentioned_user_payload(guild.members[u]) for u in message.pings.users if u in guild.members],
         "mention_roles": [str(role_id) for role_id in message.pings.roles],
         "attachments": message.attachments,
         "embeds": message.embeds,

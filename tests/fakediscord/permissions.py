@@ -50,9 +50,7 @@ DEFAULT_EVERYONE_PERMISSIONS: int = (
 )
 """A typical @everyone role: members can read, talk, react and use slash commands."""
 
-_LOST_WITHOUT_SEND_MESSAGES: int = (
-    Permission.EMBED_LINKS | Permission.ATTACH_FILES | Permission.MENTION_EVERYONE
-)
+_LOST_WITHOUT_SEND_MESSAGES: int = Permission.EMBED_LINKS | Permission.ATTACH_FILES | Permission.MENTION_EVERYONE
 
 
 def as_permission_bits(value: discord.Permissions | int) -> int:

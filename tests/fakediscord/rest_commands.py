@@ -80,7 +80,5 @@ class CommandRoutes:
 async def _read_schemas(request: web.Request) -> list[Json]:
     body = await request.json()
     if not isinstance(body, list) or not all(isinstance(s, dict) and "name" in s for s in body):
-        raise errors.invalid_form_body(
-            errors.field_error("BASE_TYPE_BAD_LIST", "Must be a list of commands.")
-        )
+        raise errors.invalid_form_body(errors.field_error("BASE_TYPE_BAD_LIST", "Must be a list of commands."))
     return body

@@ -39,9 +39,7 @@ _VALID_CALLBACKS = {
 
 
 class InteractionRoutes:
-    def __init__(
-        self, state: ServerState, registry: InteractionRegistry, *, response_deadline: float
-    ) -> None:
+    def __init__(self, state: ServerState, registry: InteractionRegistry, *, response_deadline: float) -> None:
         self._state = state
         self._registry = registry
         self._deadline = response_deadline
@@ -69,9 +67,7 @@ class InteractionRoutes:
         callback_type = int(body.get("type", 0))
         data = body.get("data")
         if callback_type not in _VALID_CALLBACKS[record.kind]:
-            leaf = errors.field_error(
-                "INTERACTION_CALLBACK_TYPE_INVALID", "Invalid interaction callback type."
-            )
+            leaf = errors.field_error("INTERACTION_CALLBACK_TYPE_INVALID", "Invalid interaction callback type.")
             raise errors.invalid_form_body({"type": leaf})
         message = self._respond(record, callback_type, data or {}, uploads)
         record.record_response(InteractionCallback(callback_type, data, time.monotonic()))
@@ -122,13 +118,9 @@ class InteractionRoutes:
         return message
 
     def _metadata(self, record: InteractionRecord) -> Json:
-        return interaction_metadata_payload(
-            record.id, record.user, record.channel.guild_id, record.command.name
-        )
+        return interaction_metadata_payload(record.id, record.user, record.channel.guild_id, record.command.name)
 
-    def _callback_response(
-        self, record: InteractionRecord, callback_type: int, message: Message | None
-    ) -> Json:
+    def _callback_response(self, record: InteractionRecord, callback_type: int, message: Message | None) -> Json:
         interaction: Json = {
             "id": str(record.id),
             "type": record.kind,
@@ -147,11 +139,7 @@ class InteractionRoutes:
     def _acknowledged(self, request: web.Request) -> InteractionRecord:
         """The interaction behind a webhook token; usable only once it was acknowledged."""
         record = self._registry.by_token(request.match_info["token"])
-        if (
-            record is None
-            or record.response is None
-            or snowflake_param(request, "app") != self._state.application_id
-        ):
+        if record is None or record.response is None or snowflake_param(request, "app") != self._state.application_id:
             raise errors.unknown_webhook()
         return record
 
@@ -198,9 +186,7 @@ class InteractionRoutes:
 
 def _validate_choices(choices: list[Json]) -> None:
     if len(choices) > MAX_AUTOCOMPLETE_CHOICES:
-        leaf = errors.field_error(
-            "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_AUTOCOMPLETE_CHOICES} or fewer in length."
-        )
+        leaf = errors.field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_AUTOCOMPLETE_CHOICES} or fewer in length.")
         raise errors.invalid_form_body({"data": {"choices": leaf}})
     for index, choice in enumerate(choices):
         if not 1 <= len(str(choice.get("name", ""))) <= 100:

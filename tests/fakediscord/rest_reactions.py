@@ -70,9 +70,7 @@ class ReactionRoutes:
     async def list_users(self, request: web.Request) -> web.Response:
         """Users who reacted, ordered by id ascending, paged with ``after`` (a user id)."""
         message, _ = self._target(request, Permission.READ_MESSAGE_HISTORY)
-        limit = int_query(
-            request, "limit", default=REACTION_USERS_DEFAULT_LIMIT, low=1, high=REACTION_USERS_MAX_LIMIT
-        )
+        limit = int_query(request, "limit", default=REACTION_USERS_DEFAULT_LIMIT, low=1, high=REACTION_USERS_MAX_LIMIT)
         after = int_query(request, "after", default=0, low=0, high=2**64 - 1)
         user_ids = sorted(
             user_id for user_id in message.reaction_users.get(request.match_info["e"], {}) if user_id > after

@@ -43,9 +43,7 @@ def int_query(request: web.Request, name: str, *, default: int, low: int, high: 
     try:
         value = int(raw)
     except ValueError:
-        raise invalid_form_body(
-            {name: field_error("NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.')}
-        ) from None
+        raise invalid_form_body({name: field_error("NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.')}) from None
     if value < low:
         raise invalid_form_body(
             {name: field_error("NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")}

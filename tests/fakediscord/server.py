@@ -152,9 +152,7 @@ class FakeDiscord:
 
     def add_guild(self, name: str, *, bot_permissions: PermissionValue | None = None) -> Guild:
         """A guild with @everyone (id == guild id), an owner member and the bot as a member."""
-        bits = (
-            self._default_bot_permissions if bot_permissions is None else as_permission_bits(bot_permissions)
-        )
+        bits = self._default_bot_permissions if bot_permissions is None else as_permission_bits(bot_permissions)
         return self._state.add_guild(name, bot_permissions=bits)
 
     def add_role(self, guild: Guild, name: str, permissions: PermissionValue = 0) -> Role:
@@ -163,9 +161,7 @@ class FakeDiscord:
     def add_text_channel(self, guild: Guild, name: str) -> TextChannel:
         return self._state.add_text_channel(guild, name)
 
-    def add_member(
-        self, guild: Guild, name: str, roles: Iterable[Role | int] = (), bot: bool = False
-    ) -> User:
+    def add_member(self, guild: Guild, name: str, roles: Iterable[Role | int] = (), bot: bool = False) -> User:
         role_ids = [role.id if isinstance(role, Role) else int(role) for role in roles]
         return self._state.add_member(guild, name, role_ids, bot=bot)
 
@@ -178,9 +174,7 @@ class FakeDiscord:
         deny: PermissionValue = 0,
     ) -> None:
         """Set the channel overwrite for a role (incl. ``guild.everyone_role``) or a member."""
-        self._state.set_overwrite(
-            channel, target, allow=as_permission_bits(allow), deny=as_permission_bits(deny)
-        )
+        self._state.set_overwrite(channel, target, allow=as_permission_bits(allow), deny=as_permission_bits(deny))
 
     def set_role_permissions(self, role: Role, permissions: PermissionValue) -> None:
         """Replace a role's permissions (GUILD_ROLE_UPDATE); works for ``guild.everyone_role``."""
@@ -234,9 +228,7 @@ class FakeDiscord:
         await self._gateway.flush()
         return message
 
-    async def invoke(
-        self, user: User, channel: TextChannel, command: str, **options: Any
-    ) -> InteractionRecord:
+    async def invoke(self, user: User, channel: TextChannel, command: str, **options: Any) -> InteractionRecord:
         """``user`` runs a registered slash command; ``command`` may be "group sub" or "cmd sub".
 
         Raises ``CommandNotRegistered`` if the bot did not register it for that guild or globally.
@@ -304,9 +296,7 @@ class FakeDiscord:
         """Logged requests for one route, e.g. ``"PUT /channels/{c}/messages/{m}/reactions/{e}/@me"``."""
         return [record for record in self.requests if record.route == route]
 
-    async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5.0, *, description: str | None = None
-    ) -> T:
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, *, description: str | None = None) -> T:
         """Poll ``predicate`` until it returns something truthy, and return that."""
         deadline = time.monotonic() + timeout
         while True:
@@ -314,9 +304,7 @@ class FakeDiscord:
             if result:
                 return result
             if time.monotonic() >= deadline:
-                raise TimeoutError(
-                    f"timed out after {timeout}s waiting for {description or _describe(predicate)}"
-                )
+                raise TimeoutError(f"timed out after {timeout}s waiting for {description or _describe(predicate)}")
             await asyncio.sleep(0.01)
 
     # -- gateway control ------------------------------------------------------------------

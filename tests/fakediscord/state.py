@@ -79,12 +79,8 @@ class ServerState:
         guild_id = self.ids.next()
         owner = self._new_user(f"{name} owner", bot=False)
         guild = Guild(guild_id, name, owner_id=owner.id)
-        guild.roles[guild_id] = Role(
-            guild_id, guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0
-        )
-        bot_role = Role(
-            self.ids.next(), guild_id, self.bot_user.name, bot_permissions, position=1, managed=True
-        )
+        guild.roles[guild_id] = Role(guild_id, guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0)
+        bot_role = Role(self.ids.next(), guild_id, self.bot_user.name, bot_permissions, position=1, managed=True)
         guild.roles[bot_role.id] = bot_role
         self.bot_role_ids[guild_id] = bot_role.id
         self.guilds[guild_id] = guild
@@ -171,9 +167,7 @@ class ServerState:
         return channel_permissions(
             base,
             everyone_overwrite=_pair(channel.overwrites.get(guild.id)),
-            role_overwrites=[
-                (o.allow, o.deny) for role in roles if (o := channel.overwrites.get(role.id)) is not None
-            ],
+            role_overwrites=[(o.allow, o.deny) for role in roles if (o := channel.overwrites.get(role.id)) is not None],
             member_overwrite=_pair(channel.overwrites.get(user_id)),
         )
 
