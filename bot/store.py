@@ -15,6 +15,7 @@ are written, in the same transaction as the state change, but the result may not
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -138,16 +139,24 @@ _QUIZ_COLUMNS = "id, guild_id, channel_id, message_id, question_json, scoring, s
 
 
 class Store:
+    BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another writer before giving up
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        # One connection serves every coroutine: a write issued while another coroutine's transaction
+        # is open would silently join it, so every write runs in its own transaction, one at a time.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         """Open (creating if needed) and migrate the database, or raise StoreError with the reason."""
         db = None
         try:
+            # Try the file once directly: when aiosqlite fails to open one, its worker thread outlives
+            # the event loop and prints a traceback at exit, burying the one line that explains.
+            await asyncio.to_thread(lambda: sqlite3.connect(path).close())
             db = await aiosqlite.connect(path, isolation_level=None)
-            await db.execute("PRAGMA busy_timeout = 5000")
+            await db.execute(f"PRAGMA busy_timeout = {int(cls.BUSY_TIMEOUT_MS)}")
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA foreign_keys = ON")
             store = cls(db)
@@ -176,13 +185,14 @@ class Store:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     # -- quizzes --------------------------------------------------------------------------------
 
@@ -199,21 +209,22 @@ class Store:
     ) -> Quiz:
         """Claim the channel for a new quiz (state `posting`); ChannelBusy if one is running there."""
         try:
-            cursor = await self._db.execute(
-                "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
-                " started_at, deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    channel_id,
-                    question.id,
-                    _question_to_json(question),
-                    scoring.value,
-                    started_by,
-                    started_at,
-                    deadline,
-                    QuizState.POSTING.value,
-                ),
-            )
+            async with self._transaction() as db:
+                cursor = await db.execute(
+                    "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
+                    " started_at, deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        channel_id,
+                        question.id,
+                        _question_to_json(question),
+                        scoring.value,
+                        started_by,
+                        started_at,
+                        deadline,
+                        QuizState.POSTING.value,
+                    ),
+                )
         except sqlite3.IntegrityError:
             raise ChannelBusy(channel_id) from None
         return Quiz(
@@ -230,17 +241,19 @@ class Store:
         )
 
     async def mark_open(self, quiz_id: int, message_id: int) -> None:
-        await self._db.execute(
-            "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ?",
-            (message_id, QuizState.OPEN.value, quiz_id),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ?",
+                (message_id, QuizState.OPEN.value, quiz_id),
+            )
 
     async def cancel(self, quiz_id: int, reason: str, at: float) -> bool:
         """Cancel a quiz that has not been graded; False if it was already past that point."""
-        cursor = await self._db.execute(
-            "UPDATE quizzes SET state = ?, cancel_reason = ?, closed_at = ? WHERE id = ? AND state IN (?, ?)",
-            (QuizState.CANCELLED.value, reason, at, quiz_id, QuizState.POSTING.value, QuizState.OPEN.value),
-        )
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE quizzes SET state = ?, cancel_reason = ?, closed_at = ? WHERE id = ? AND state IN (?, ?)",
+                (QuizState.CANCELLED.value, reason, at, quiz_id, QuizState.POSTING.value, QuizState.OPEN.value),
+            )
         return cursor.rowcount == 1
 
     async def unfinished_quizzes(self) -> list[Quiz]:
@@ -327,10 +340,11 @@ class Store:
             ]
 
     async def mark_announced(self, quiz_id: int) -> None:
-        await self._db.execute(
-            "UPDATE quizzes SET state = ? WHERE id = ? AND state = ?",
-            (QuizState.ANNOUNCED.value, quiz_id, QuizState.GRADED.value),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE quizzes SET state = ? WHERE id = ? AND state = ?",
+                (QuizState.ANNOUNCED.value, quiz_id, QuizState.GRADED.value),
+            )
 
     # -- leaderboard ----------------------------------------------------------------------------
 

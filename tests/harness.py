@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import discord
@@ -73,6 +73,16 @@ class StudyGroup:
     async def unreact(self, user: User, message: Message, *letters: int) -> None:
         for index in letters:
             await self.server.unreact(user, message, letter(index))
+
+    def add_members(self, count: int) -> list[User]:
+        """``count`` more members (``member0``, ``member1``, …): the crowd of a large quiz."""
+        return [self.server.add_member(self.guild, f"member{n}") for n in range(count)]
+
+    async def react_many(self, message: Message, picks: Mapping[User, Iterable[int]]) -> int:
+        """Each member reacts with the letters of its picks; the events go out back to back."""
+        return await self.server.react_many(
+            (user, message, letter(index)) for user, letters in picks.items() for index in letters
+        )
 
     async def settle(self) -> None:
         """Return once the bot has handled every gateway event sent so far.
@@ -167,11 +177,13 @@ async def start_quiz(
     """A moderator runs /quiz; returns the interaction and the question once all its letters are on."""
     ix = await server.invoke(group.moderator, channel or group.channel, "quiz", **values)
     await ix.wait_response()
-    message = await server.wait_for(
-        lambda: ix.original if ix.original and len(ix.original.reactions) == options else None,
-        description="the question with all its letters",
-    )
-    return ix, message
+
+    def question() -> Message | None:
+        # A long question takes several messages; members react to the last one.
+        last = ix.followups[-1] if ix.followups else ix.original
+        return last if last is not None and len(last.reactions) == options else None
+
+    return ix, await server.wait_for(question, description="the question with all its letters")
 
 
 async def assert_picks(group: StudyGroup, bot: QuizBot, expected: dict[int, set[int]]) -> None:
@@ -190,3 +202,12 @@ def result_messages(
     if not replies:
         return []
     return [m for m in messages if m.id >= replies[0].id]
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace or code-fence lines, to check that split text kept every character.
+
+    Splitting inside a code block closes and reopens the fence, adding fence lines, never content.
+    """
+    kept = [line for line in text.splitlines() if not line.strip().startswith(("```", "~~~"))]
+    return "".join("".join(kept).split())

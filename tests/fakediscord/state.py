@@ -355,13 +355,8 @@ class ServerState:
                 raise errors.too_many_reactions()
             users = message.reaction_users[emoji] = {}
         users[user.id] = None
-        guild = self.guilds[message.guild_id]
-        data = self._reaction_event(message, user, emoji)
-        data["message_author_id"] = str(message.author.id)
-        data["burst_colors"] = []
-        if user.id in guild.members:
-            data["member"] = member_payload(guild.members[user.id])
-        self.events.emit("MESSAGE_REACTION_ADD", data, intent=Intent.GUILD_MESSAGE_REACTIONS)
+        name, data = self.reaction_event(message, user, emoji, added=True)
+        self.events.emit(name, data, intent=Intent.GUILD_MESSAGE_REACTIONS)
 
     def remove_reaction(self, message: Message, user: User, emoji: str) -> None:
         users = message.reaction_users.get(emoji)
@@ -370,8 +365,8 @@ class ServerState:
         del users[user.id]
         if not users:
             del message.reaction_users[emoji]
-        data = self._reaction_event(message, user, emoji)
-        self.events.emit("MESSAGE_REACTION_REMOVE", data, intent=Intent.GUILD_MESSAGE_REACTIONS)
+        name, data = self.reaction_event(message, user, emoji, added=False)
+        self.events.emit(name, data, intent=Intent.GUILD_MESSAGE_REACTIONS)
 
     def clear_reactions(self, message: Message, emoji: str | None = None) -> None:
         """Remove every reaction, or every reaction with one emoji."""
@@ -387,8 +382,12 @@ class ServerState:
             data = base | {"emoji": emoji_payload(emoji)}
             self.events.emit("MESSAGE_REACTION_REMOVE_EMOJI", data, intent=Intent.GUILD_MESSAGE_REACTIONS)
 
-    def _reaction_event(self, message: Message, user: User, emoji: str) -> Json:
-        return {
+    def reaction_event(self, message: Message, user: User, emoji: str, *, added: bool) -> tuple[str, Json]:
+        """The MESSAGE_REACTION_ADD or _REMOVE event (name, data) for ``user`` and ``emoji``.
+
+        Only builds the payload: the message's reactions are not changed.
+        """
+        data: Json = {
             "user_id": str(user.id),
             "channel_id": str(message.channel_id),
             "message_id": str(message.id),
@@ -397,6 +396,14 @@ class ServerState:
             "burst": False,
             "type": 0,
         }
+        if not added:
+            return "MESSAGE_REACTION_REMOVE", data
+        data["message_author_id"] = str(message.author.id)
+        data["burst_colors"] = []
+        member = self.guilds[message.guild_id].members.get(user.id)
+        if member is not None:
+            data["member"] = member_payload(member)
+        return "MESSAGE_REACTION_ADD", data
 
 
 def _pair(overwrite: Overwrite | None) -> tuple[int, int] | None:
