@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import sqlite3
+import sys
 from pathlib import Path
 
 import discord
@@ -447,3 +450,47 @@ async def test_an_error_in_one_quiz_does_not_stop_the_others(
     result = embed_text(await server.wait_for(lambda: result_messages(server, group, second.id, channel=other)))
     assert f"<@{group.members[1].id}>" in result
     await assert_states(runner, [QuizState.GRADED, QuizState.ANNOUNCED])  # the first awaits the next start
+
+
+# -- 9. shutdown -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_stops_the_bot_cleanly_and_the_quiz_resumes(
+    server: FakeDiscord, group: StudyGroup, tmp_path: Path, clock: FakeClock, signum: signal.Signals
+) -> None:
+    runner = BotRunner(server, tmp_path / "quiz.sqlite3", clock)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"discord:\n  api_base_url: {server.api_base}\n  gateway_url: {server.gateway_url}\n"
+        f"database:\n  path: {runner.database}\nquestions:\n  path: {runner.questions}\n",
+        encoding="utf-8",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        env={**os.environ, "DISCORD_TOKEN": "test-token"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        await server.wait_for(lambda: server.commands(), timeout=20, description="the bot's commands")
+        await server.wait_identified(1)
+        _, question = await start_quiz(server, group, question=SEED_ID, duration=600)
+        await group.react(group.members[0], question, A, D)
+        await group.settle()
+        process.send_signal(signum)
+        output = (await asyncio.wait_for(process.communicate(), timeout=20))[0].decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, output
+    assert "stopped cleanly" in output and "Traceback" not in output
+    assert not server.connected
+    await assert_states(runner, [QuizState.OPEN])
+
+    try:
+        await runner.start()  # the stored deadline has passed on this clock: graded at once
+        result = embed_text(await server.wait_for(lambda: result_messages(server, group, question.id)))
+    finally:
+        await runner.stop_all()
+    assert f"<@{group.members[0].id}>\n1 of 1 got it exactly right." in result
