@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -71,6 +72,50 @@ class Standing:
     @property
     def accuracy(self) -> float:
         return self.exact / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    points: float
+    answered: int
+    exact: int
+    history: tuple[bool, ...]  # exact or not, oldest first: streaks are computed from it
+    topics: tuple[tuple[str, int, int], ...]  # (topic, answered, exact), most answered first
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    question: Question  # as last posted
+    asked: int
+    answers: int
+    exact: int
+    picks: dict[int, int]  # option -> how many members picked it, over every time it was asked
+
+    @property
+    def share_right(self) -> float:
+        return self.exact / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class Miss:
+    question: Question  # as it was posted
+    selected: frozenset[int]
+    graded_at: float
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: int
+    guild_id: int
+    channel_id: int
+    days: str
+    at: str
+    zone: str
+    topic: str | None
+    duration: int | None
+    created_by: int
+    created_at: float
+    last_fired: float | None
 
 
 @dataclass(frozen=True)
@@ -132,6 +177,49 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (guild_id, user_id)
     ) WITHOUT ROWID;
     CREATE INDEX points_ranking ON points (guild_id, points DESC, user_id);
+    """,
+    # 2: what statistics, seasons, personal review and schedules need.
+    """
+    ALTER TABLE results ADD COLUMN topic TEXT;
+    UPDATE results SET topic = (
+        SELECT json_extract(question_json, '$.topic') FROM quizzes WHERE quizzes.id = results.quiz_id
+    );
+    CREATE INDEX results_by_time ON results (guild_id, graded_at);
+    CREATE INDEX results_by_member_time ON results (guild_id, user_id, graded_at);
+
+    CREATE TABLE option_picks (
+        quiz_id INTEGER NOT NULL REFERENCES quizzes (id),
+        option  INTEGER NOT NULL,
+        picks   INTEGER NOT NULL,
+        PRIMARY KEY (quiz_id, option)
+    ) WITHOUT ROWID;
+    INSERT INTO option_picks
+        SELECT quiz_id, option, COUNT(*) FROM selections
+        WHERE quiz_id IN (SELECT id FROM quizzes WHERE state IN ('graded', 'announced'))
+        GROUP BY quiz_id, option;
+
+    CREATE TABLE seasons (
+        guild_id   INTEGER NOT NULL,
+        number     INTEGER NOT NULL,
+        started_at REAL    NOT NULL,
+        started_by INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, number)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE schedules (
+        id         INTEGER PRIMARY KEY,
+        guild_id   INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        days       TEXT    NOT NULL,
+        at         TEXT    NOT NULL,
+        zone       TEXT    NOT NULL,
+        topic      TEXT,
+        duration   INTEGER,
+        created_by INTEGER NOT NULL,
+        created_at REAL    NOT NULL,
+        last_fired REAL
+    );
+    CREATE INDEX schedules_by_guild ON schedules (guild_id);
     """,
 )
 
@@ -316,17 +404,24 @@ class Store:
             )
             if cursor.rowcount != 1:
                 return False
+            topic = quiz.question.topic
             rows = [
-                (quiz.id, quiz.guild_id, r.user_id, _options_to_text(r.selected), r.points, int(r.exact), at)
+                (quiz.id, quiz.guild_id, r.user_id, _options_to_text(r.selected), r.points, int(r.exact), at, topic)
                 for r in results
             ]
-            await db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            await db.executemany(
+                "INSERT INTO results (quiz_id, guild_id, user_id, selected, points, exact, graded_at, topic)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             await db.executemany(
                 "INSERT INTO points (guild_id, user_id, points, answered, exact) VALUES (?, ?, ?, 1, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET points = points + excluded.points,"
                 " answered = answered + 1, exact = exact + excluded.exact",
-                [(guild, user, points, exact) for _, guild, user, _, points, exact, _ in rows],
+                [(guild, user, points, exact) for _, guild, user, _, points, exact, _, _ in rows],
             )
+            picks = Counter(option for r in results for option in r.selected)
+            await db.executemany("INSERT INTO option_picks VALUES (?, ?, ?)", [(quiz.id, *p) for p in picks.items()])
         return True
 
     async def results(self, quiz_id: int) -> list[Result]:
@@ -348,13 +443,27 @@ class Store:
 
     # -- leaderboard ----------------------------------------------------------------------------
 
-    async def leaderboard(self, guild_id: int, limit: int) -> list[Standing]:
-        """The top `limit` members by points; tied members share a rank (1, 2, 2, 4)."""
-        async with self._db.execute(
-            "SELECT user_id, points, answered, exact FROM points WHERE guild_id = ?"
-            " ORDER BY points DESC, user_id LIMIT ?",
-            (guild_id, limit),
-        ) as cursor:
+    async def leaderboard(
+        self, guild_id: int, limit: int, since: float | None = None, until: float | None = None
+    ) -> list[Standing]:
+        """The top `limit` members by points, all time or for results graded in [since, until).
+
+        Tied members share a rank (1, 2, 2, 4). All time reads the running totals; a period sums
+        that period's results through the (guild_id, graded_at) index.
+        """
+        if since is None and until is None:
+            query = (
+                "SELECT user_id, points, answered, exact FROM points WHERE guild_id = ?"
+                " ORDER BY points DESC, user_id LIMIT ?"
+            )
+            parameters: tuple = (guild_id, limit)
+        else:
+            query = (
+                f"SELECT user_id, SUM(points) AS total, COUNT(*), SUM(exact) FROM results WHERE guild_id = ?"
+                f" AND {_PERIOD} GROUP BY user_id ORDER BY total DESC, user_id LIMIT ?"
+            )
+            parameters = (guild_id, *_bounds(since, until), limit)
+        async with self._db.execute(query, parameters) as cursor:
             rows = await cursor.fetchall()
         standings: list[Standing] = []
         for position, (user_id, points, answered, exact) in enumerate(rows, start=1):
@@ -362,18 +471,151 @@ class Store:
             standings.append(Standing(standings[-1].rank if tied else position, user_id, points, answered, exact))
         return standings
 
-    async def standing(self, guild_id: int, user_id: int) -> Standing | None:
-        async with self._db.execute(
-            "SELECT points, answered, exact, (SELECT COUNT(*) FROM points AS better"
-            " WHERE better.guild_id = me.guild_id AND better.points > me.points)"
-            " FROM points AS me WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
-        ) as cursor:
+    async def standing(
+        self, guild_id: int, user_id: int, since: float | None = None, until: float | None = None
+    ) -> Standing | None:
+        """One member's rank and totals, all time or for a period."""
+        if since is None and until is None:
+            query = (
+                "SELECT points, answered, exact, (SELECT COUNT(*) FROM points AS better"
+                " WHERE better.guild_id = me.guild_id AND better.points > me.points)"
+                " FROM points AS me WHERE guild_id = ? AND user_id = ?"
+            )
+            parameters: tuple = (guild_id, user_id)
+        else:
+            query = (
+                f"WITH totals AS (SELECT user_id, SUM(points) AS points, COUNT(*) AS answered, SUM(exact) AS exact"
+                f" FROM results WHERE guild_id = ? AND {_PERIOD} GROUP BY user_id)"
+                " SELECT points, answered, exact,"
+                " (SELECT COUNT(*) FROM totals AS better WHERE better.points > me.points)"
+                " FROM totals AS me WHERE user_id = ?"
+            )
+            parameters = (guild_id, *_bounds(since, until), user_id)
+        async with self._db.execute(query, parameters) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
         points, answered, exact, better = row
         return Standing(better + 1, user_id, points, answered, exact)
+
+    # -- seasons --------------------------------------------------------------------------------
+
+    async def start_season(self, guild_id: int, started_by: int, at: float) -> int:
+        """Start the next season; returns its number. Season 1 is everything before the first."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT COALESCE(MAX(number), 1) FROM seasons WHERE guild_id = ?", (guild_id,)) as c:
+                (current,) = await c.fetchone()
+            await db.execute("INSERT INTO seasons VALUES (?, ?, ?, ?)", (guild_id, current + 1, at, started_by))
+        return current + 1
+
+    async def season_starts(self, guild_id: int) -> dict[int, float]:
+        """When each season began: season 1 at 0, later ones when a moderator started them."""
+        async with self._db.execute(
+            "SELECT number, started_at FROM seasons WHERE guild_id = ? ORDER BY number", (guild_id,)
+        ) as cursor:
+            return {1: 0.0, **{number: at async for number, at in cursor}}
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    async def member_stats(self, guild_id: int, user_id: int) -> MemberStats | None:
+        standing = await self.standing(guild_id, user_id)
+        if standing is None:
+            return None
+        async with self._db.execute(
+            "SELECT exact FROM results WHERE guild_id = ? AND user_id = ? ORDER BY graded_at, quiz_id",
+            (guild_id, user_id),
+        ) as cursor:
+            history = tuple([bool(exact) async for (exact,) in cursor])
+        async with self._db.execute(
+            "SELECT COALESCE(topic, ''), COUNT(*), SUM(exact) FROM results WHERE guild_id = ? AND user_id = ?"
+            " GROUP BY topic ORDER BY COUNT(*) DESC, topic",
+            (guild_id, user_id),
+        ) as cursor:
+            topics = tuple([(topic, answered, exact) async for topic, answered, exact in cursor])
+        return MemberStats(standing.points, standing.answered, standing.exact, history, topics)
+
+    async def question_stats(self, guild_id: int) -> list[QuestionStats]:
+        """Every question asked in a guild with its answers, hardest (lowest share right) first."""
+        async with self._db.execute(
+            "SELECT q.question_id, COUNT(DISTINCT q.id), COUNT(r.user_id), COALESCE(SUM(r.exact), 0),"
+            " (SELECT question_json FROM quizzes AS latest WHERE latest.guild_id = q.guild_id"
+            "  AND latest.question_id = q.question_id ORDER BY latest.started_at DESC LIMIT 1)"
+            " FROM quizzes AS q LEFT JOIN results AS r ON r.quiz_id = q.id"
+            " WHERE q.guild_id = ? AND q.state IN (?, ?) GROUP BY q.question_id",
+            (guild_id, QuizState.GRADED.value, QuizState.ANNOUNCED.value),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        async with self._db.execute(
+            "SELECT q.question_id, o.option, SUM(o.picks) FROM option_picks AS o JOIN quizzes AS q ON q.id = o.quiz_id"
+            " WHERE q.guild_id = ? GROUP BY q.question_id, o.option",
+            (guild_id,),
+        ) as cursor:
+            picks: dict[str, dict[int, int]] = {}
+            async for question_id, option, count in cursor:
+                picks.setdefault(question_id, {})[option] = count
+        stats = [
+            QuestionStats(_question_from_json(latest), asked, answers, exact, picks.get(qid, {}))
+            for qid, asked, answers, exact, latest in rows
+        ]
+        return sorted(stats, key=lambda s: (s.share_right, -s.answers, s.question.id))
+
+    async def missed(self, guild_id: int, user_id: int, limit: int) -> list[Miss]:
+        """The member's most recent answers that were not exactly right."""
+        async with self._db.execute(
+            "SELECT q.question_json, r.selected, r.graded_at FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id"
+            " WHERE r.guild_id = ? AND r.user_id = ? AND r.exact = 0 ORDER BY r.graded_at DESC, r.quiz_id DESC LIMIT ?",
+            (guild_id, user_id, limit),
+        ) as cursor:
+            return [
+                Miss(_question_from_json(question), _options_from_text(selected), at)
+                async for question, selected, at in cursor
+            ]
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    async def add_schedule(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        days: str,
+        at: str,
+        zone: str,
+        topic: str | None,
+        duration: int | None,
+        created_by: int,
+        created_at: float,
+    ) -> Schedule:
+        values = (guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at)
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+        return Schedule(cursor.lastrowid, *values, None)
+
+    async def schedules(self, guild_id: int | None = None) -> list[Schedule]:
+        """A guild's schedules, or every schedule when no guild is given."""
+        where, parameters = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        async with self._db.execute(f"SELECT * FROM schedules {where} ORDER BY id", parameters) as cursor:
+            return [Schedule(*row) async for row in cursor]
+
+    async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM schedules WHERE guild_id = ? AND id = ?", (guild_id, schedule_id))
+        return cursor.rowcount == 1
+
+    async def mark_fired(self, schedule_id: int, slot: float) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE schedules SET last_fired = ? WHERE id = ?", (slot, schedule_id))
+
+
+_PERIOD = "graded_at >= ? AND graded_at < ?"
+
+
+def _bounds(since: float | None, until: float | None) -> tuple[float, float]:
+    return (since if since is not None else float("-inf"), until if until is not None else float("inf"))
 
 
 def _explain(error: sqlite3.Error) -> str:
