@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -168,3 +169,114 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer than this bot"):
         await Store.open(path)
+
+
+async def graded_quiz(store: Store, channel: int, at: float, results: list[Result], question: Question = QUESTION):
+    quiz = await store.create_quiz(
+        guild_id=1, channel_id=channel, started_by=5, question=question, scoring=Scoring.EXACT,
+        started_at=at, deadline=at + 60,
+    )  # fmt: skip
+    await store.mark_open(quiz.id, channel)
+    assert await store.record_results(quiz, results, at=at + 60)
+    return quiz
+
+
+def right(user: int) -> Result:
+    return Result(user, frozenset({0, 3}), 1.0, True)
+
+
+def wrong(user: int, picks: frozenset[int] = frozenset({1})) -> Result:
+    return Result(user, picks, 0.0, False)
+
+
+async def test_leaderboard_for_a_period_counts_only_its_results(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1), wrong(2)])
+    await graded_quiz(store, 2, 5000.0, [wrong(1), right(2)])
+    await graded_quiz(store, 3, 9000.0, [wrong(1), right(2)])
+    assert [(s.user_id, s.points) for s in await store.leaderboard(1, 10, since=4000.0)] == [(2, 2.0), (1, 0.0)]
+    assert [(s.user_id, s.points) for s in await store.leaderboard(1, 10, since=0, until=4000.0)] == [
+        (1, 1.0),
+        (2, 0.0),
+    ]
+    me = await store.standing(1, 1, since=4000.0)
+    assert (me.rank, me.points, me.answered) == (2, 0.0, 2)
+    assert await store.standing(1, 3, since=4000.0) is None
+
+
+async def test_seasons_are_numbered_and_remembered(store: Store) -> None:
+    assert await store.season_starts(1) == {1: 0.0}
+    assert await store.start_season(1, started_by=5, at=100.0) == 2
+    assert await store.start_season(1, started_by=5, at=200.0) == 3
+    assert await store.season_starts(1) == {1: 0.0, 2: 100.0, 3: 200.0}
+    assert await store.season_starts(2) == {1: 0.0}
+
+
+async def test_member_stats_history_and_topics(store: Store) -> None:
+    other = Question(**{**QUESTION.__dict__, "id": "stats/q", "topic": "stats"})
+    await graded_quiz(store, 1, 100.0, [right(1)])
+    await graded_quiz(store, 2, 200.0, [wrong(1)], question=other)
+    await graded_quiz(store, 3, 300.0, [right(1)])
+    stats = await store.member_stats(1, 1)
+    assert (stats.points, stats.answered, stats.exact) == (2.0, 3, 2)
+    assert stats.history == (True, False, True)
+    assert stats.topics == (("ml", 2, 2), ("stats", 1, 0))
+    assert await store.member_stats(1, 99) is None
+
+
+async def test_question_stats_hardest_first_with_option_picks(store: Store) -> None:
+    easy = Question(**{**QUESTION.__dict__, "id": "ml/easy", "title": "Easy"})
+    await graded_quiz(store, 1, 100.0, [right(1), right(2)], question=easy)
+    await graded_quiz(store, 2, 200.0, [right(1), wrong(2, frozenset({1})), wrong(3, frozenset({1, 2}))])
+    await graded_quiz(store, 3, 300.0, [wrong(1, frozenset({2}))])
+    hard, simple = await store.question_stats(1)
+    assert (hard.question.id, hard.asked, hard.answers, hard.exact) == ("ml/q", 2, 4, 1)
+    assert hard.picks == {0: 1, 1: 2, 2: 2, 3: 1}
+    assert hard.share_right == 0.25
+    assert (simple.question.title, simple.share_right) == ("Easy", 1.0)
+
+
+async def test_missed_lists_the_latest_misses_first(store: Store) -> None:
+    await graded_quiz(store, 1, 100.0, [wrong(1, frozenset({1}))])
+    await graded_quiz(store, 2, 200.0, [right(1)])
+    await graded_quiz(store, 3, 300.0, [wrong(1, frozenset({2}))])
+    misses = await store.missed(1, 1, limit=5)
+    assert [(m.selected, m.graded_at) for m in misses] == [(frozenset({2}), 360.0), (frozenset({1}), 160.0)]
+    assert misses[0].question == QUESTION
+    assert len(await store.missed(1, 1, limit=1)) == 1
+
+
+async def test_schedules_round_trip(store: Store) -> None:
+    made = await store.add_schedule(
+        guild_id=1, channel_id=10, days="mon,fri", at="19:00", zone="Europe/Berlin", topic="ml", duration=90,
+        created_by=5, created_at=50.0,
+    )  # fmt: skip
+    assert await store.schedules(1) == [made] == await store.schedules()
+    await store.mark_fired(made.id, 1234.0)
+    assert (await store.schedules(1))[0].last_fired == 1234.0
+    assert not await store.remove_schedule(2, made.id)  # another guild's id does nothing
+    assert await store.remove_schedule(1, made.id)
+    assert await store.schedules() == []
+
+
+async def test_a_database_made_by_schema_1_migrates_forward_without_losing_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        question = json.dumps({**QUESTION.__dict__, "options": [o.__dict__ for o in QUESTION.options]})
+        db.execute(
+            "INSERT INTO quizzes VALUES (1, 1, 10, 100, 'ml/q', ?, 'exact', 5, 0.0, 60.0, 'announced', 60.0, NULL)",
+            (question,),
+        )
+        db.executemany("INSERT INTO selections VALUES (1, ?, ?)", [(7, 0), (7, 3), (8, 1)])
+        db.executemany("INSERT INTO results VALUES (1, 1, ?, ?, ?, ?, 60.0)", [(7, "0,3", 1.0, 1), (8, "1", 0.0, 0)])
+        db.executemany("INSERT INTO points VALUES (1, ?, ?, 1, ?)", [(7, 1.0, 1), (8, 0.0, 0)])
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == 2
+        assert [(s.user_id, s.points) for s in await store.leaderboard(1, 10)] == [(7, 1.0), (8, 0.0)]
+        assert await store.results(1) == [right(7), Result(8, frozenset({1}), 0.0, False)]
+        (stats,) = await store.question_stats(1)
+        assert stats.picks == {0: 1, 1: 1, 3: 1}  # back-filled from the stored picks
+        assert (await store.member_stats(1, 7)).topics == (("ml", 1, 1),)  # topic back-filled from the question
+    finally:
+        await store.close()
