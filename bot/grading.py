@@ -5,7 +5,7 @@ A selection is the set of option indexes a member has reacted with when the quiz
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,3 +47,12 @@ def pick_counts(selections: Mapping[int, frozenset[int]], options: int) -> list[
         for index in selected:
             counts[index] += 1
     return counts
+
+
+def streaks(history: Sequence[bool]) -> tuple[int, int]:
+    """(current, best) runs of exactly-right answers in a member's history, oldest first."""
+    best = run = 0
+    for exact in history:
+        run = run + 1 if exact else 0
+        best = max(best, run)
+    return run, best
