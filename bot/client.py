@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+from contextlib import suppress
 
 import discord
 import yarl
@@ -13,8 +15,12 @@ from discord.ext import commands
 from bot.bank import QuestionBank
 from bot.cogs.answers import Answers
 from bot.cogs.quiz_commands import QuizCommands
+from bot.cogs.schedule_commands import ScheduleCommands
+from bot.cogs.stats_commands import StatsCommands
 from bot.config import Config, DiscordConfig
 from bot.quiz import Clock, QuizError, Quizmaster
+from bot.schedule import ScheduleError
+from bot.scheduler import Scheduler
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,7 +54,7 @@ class QuizTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Every command failure becomes a short private message; only surprises are logged."""
         cause = getattr(error, "original", error)
-        if isinstance(cause, QuizError):
+        if isinstance(cause, QuizError | ScheduleError):
             text = str(cause)
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = "This command works in a server channel, not in direct messages."
@@ -88,12 +94,21 @@ class QuizBot(commands.Bot):
         self.clock = clock
         self.rng = rng or random.Random()
         self.quizmaster = Quizmaster(self, store, config.quiz, clock)
+        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, self.rng)
+        self._scheduling: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
         await self.add_cog(QuizCommands(self))
         await self.add_cog(Answers(self))
+        await self.add_cog(ScheduleCommands(self))
+        await self.add_cog(StatsCommands(self))
         await self._sync_commands()
         await self.quizmaster.recover()
+        self._scheduling = asyncio.create_task(self._schedule())
+
+    async def _schedule(self) -> None:
+        await self.wait_until_ready()  # schedules post into channels the cache must know
+        await self.scheduler.run()
 
     async def _sync_commands(self) -> None:
         guild_id = self.config.discord.dev_guild_id
@@ -106,5 +121,9 @@ class QuizBot(commands.Bot):
         log.info("synced %d commands %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
 
     async def close(self) -> None:
+        if self._scheduling is not None:
+            self._scheduling.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._scheduling
         await self.quizmaster.shutdown()
         await super().close()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Protocol
 
 import discord
@@ -51,6 +52,16 @@ class SystemClock:
 
     async def sleep_until(self, moment: float) -> None:
         await asyncio.sleep(max(0.0, moment - time.time()))
+
+
+@dataclass(frozen=True)
+class Where:
+    guild_id: int
+    channel_id: int
+    started_by: int
+
+
+Send = Callable[..., Awaitable[discord.Message]]  # posts one message: an interaction's or a channel's
 
 
 @dataclass
@@ -98,23 +109,36 @@ class Quizmaster:
         self, interaction: discord.Interaction, question: Question, duration: int, scoring: Scoring
     ) -> Quiz:
         """Post `question` as the answer to a deferred `/quiz` and open it for reactions."""
-        channel_id = interaction.channel_id
-        self.check_free(channel_id)
-        self._starting.add(channel_id)
+        where = Where(interaction.guild_id, interaction.channel_id, interaction.user.id)
+        follow_up = partial(interaction.followup.send, wait=True)
+        return await self._start(where, question, duration, scoring, interaction.edit_original_response, follow_up)
+
+    async def start_in(
+        self, channel: discord.TextChannel, started_by: int, question: Question, duration: int, scoring: Scoring
+    ) -> Quiz:
+        """Post `question` straight into `channel` (a scheduled quiz: no interaction to answer)."""
+        where = Where(channel.guild.id, channel.id, started_by)
+        return await self._start(where, question, duration, scoring, channel.send, channel.send)
+
+    async def _start(
+        self, where: Where, question: Question, duration: int, scoring: Scoring, first: Send, more: Send
+    ) -> Quiz:
+        self.check_free(where.channel_id)
+        self._starting.add(where.channel_id)
         try:
-            return await self._post(interaction, question, duration, scoring)
+            return await self._post(where, question, duration, scoring, first, more)
         finally:
-            self._starting.discard(channel_id)
+            self._starting.discard(where.channel_id)
 
     async def _post(
-        self, interaction: discord.Interaction, question: Question, duration: int, scoring: Scoring
+        self, where: Where, question: Question, duration: int, scoring: Scoring, first: Send, more: Send
     ) -> Quiz:
         now = self.clock.now()
         try:
             quiz = await self.store.create_quiz(
-                guild_id=interaction.guild_id,
-                channel_id=interaction.channel_id,
-                started_by=interaction.user.id,
+                guild_id=where.guild_id,
+                channel_id=where.channel_id,
+                started_by=where.started_by,
                 question=question,
                 scoring=scoring,
                 started_at=now,
@@ -127,9 +151,9 @@ class Quizmaster:
         running: RunningQuiz | None = None
         needed = "Send Messages and Embed Links"
         try:
-            sent.append(await interaction.edit_original_response(**_message_kwargs(posts[0])))
+            sent.append(await first(**_message_kwargs(posts[0])))
             for post in posts[1:]:
-                sent.append(await interaction.followup.send(wait=True, **_message_kwargs(post)))
+                sent.append(await more(**_message_kwargs(post)))
             message = sent[-1]
             quiz = replace(quiz, message_id=message.id, state=QuizState.OPEN)
             await self.store.mark_open(quiz.id, message.id)

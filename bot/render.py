@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.grading import Result, Scoring
+from bot.grading import Result, Scoring, streaks
 from bot.questions import Question
-from bot.store import Standing
+from bot.store import MemberStats, Miss, QuestionStats, Standing
 
 # Discord's limits (characters unless noted).
 CONTENT_LIMIT = 2000
@@ -128,6 +128,68 @@ def reload_summary(before: Mapping[str, object], after: Mapping[str, object], pr
             return f"{text}\n```{listing}\n```{more}"
         listing = longer
     return f"{text}\n```{listing}\n```"
+
+
+def member_stats_embed(user_id: int, stats: MemberStats | None) -> Embed:
+    if stats is None:
+        return {"description": f"<@{user_id}> has not answered a question here yet.", "color": LEADERBOARD_COLOUR}
+    current, best = streaks(stats.history)
+    lines = [
+        f"<@{user_id}> · **{format_points(stats.points)}** pts · {stats.answered} answered · "
+        f"{stats.exact / stats.answered:.0%} exactly right",
+        f"Streak: **{current}** in a row now, best **{best}**",
+    ]
+    if stats.topics:
+        lines.append("")
+        lines += [
+            f"`{topic or 'no topic'}` · {exact}/{answered} right ({exact / answered:.0%})"
+            for topic, answered, exact in stats.topics
+        ]
+    return {
+        "title": "Stats",
+        "description": clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+        "color": LEADERBOARD_COLOUR,
+    }
+
+
+def question_stats_embed(stats: Sequence[QuestionStats], limit: int = 15) -> Embed:
+    """The questions the group finds hardest, first."""
+    if not stats:
+        return {
+            "title": "Hardest questions",
+            "description": "No question has been graded yet.",
+            "color": LEADERBOARD_COLOUR,
+        }
+    lines = []
+    for entry in stats[:limit]:
+        question = entry.question
+        wrong = {i: n for i, n in entry.picks.items() if i < len(question.options) and not question.options[i].correct}
+        trap = max(wrong, key=lambda i: (wrong[i], -i)) if wrong else None
+        trap_text = f" · most-picked wrong: {letter(trap)} ({wrong[trap]})" if trap is not None else ""
+        lines.append(
+            f"**{clip(question.title, 80)}** `{question.id}`\n"
+            f"{entry.share_right:.0%} right · asked {entry.asked} times · {entry.answers} answers{trap_text}"
+        )
+    more = f"\n… and {len(stats) - limit} more" if len(stats) > limit else ""
+    text = clip("\n\n".join(lines), EMBED_DESCRIPTION_LIMIT - len(more)) + more
+    return {"title": "Hardest questions", "description": text, "color": LEADERBOARD_COLOUR}
+
+
+def review_posts(misses: Sequence[Miss]) -> list[Post]:
+    """A member's recent misses: their pick, the answer, the explanation's gist and the reading."""
+    if not misses:
+        return [Post(content="Nothing to review: you have no missed questions here. Well done!")]
+    embeds = []
+    for miss in misses:
+        question = miss.question
+        picked = " ".join(letter(i) for i in sorted(miss.selected)) or "nothing"
+        correct = "\n".join(_option_line(i, question.options[i].text) for i in sorted(question.correct))
+        gist = question.explanation.split("\n\n", 1)[0]
+        parts = [f"You picked {picked}. The answer:\n{correct}", gist, question.reading]
+        embeds += _text_embeds(
+            "\n\n".join(p for p in parts if p), title=clip(question.title, EMBED_TITLE_LIMIT), colour=RESULT_COLOUR
+        )
+    return _pack(embeds)
 
 
 def format_points(points: float) -> str:

@@ -12,33 +12,15 @@ from discord.ext import commands
 
 from bot import render
 from bot.bank import least_recently_asked, load_bank
+from bot.cogs.checks import require_bot_permissions, require_moderator
 from bot.grading import Scoring
 from bot.questions import MAX_DURATION, MIN_DURATION, Question
-from bot.quiz import QuizError, missing_permissions
+from bot.quiz import QuizError
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
 
 log = logging.getLogger(__name__)
-
-
-def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:
-    """Checked on every call: server admins can override the command's default permissions."""
-    allowed = interaction.permissions
-    if allowed.administrator or allowed.manage_guild or allowed.manage_messages:
-        return
-    if any(role.id in role_ids for role in getattr(interaction.user, "roles", ())):
-        return
-    raise QuizError("Only moderators can do that (Manage Messages, Manage Server, or a quiz moderator role).")
-
-
-def require_bot_permissions(interaction: discord.Interaction) -> None:
-    missing = missing_permissions(interaction.app_permissions)
-    if missing:
-        raise QuizError(
-            f"I can't run a quiz in <#{interaction.channel_id}>: I'm missing **{', '.join(missing)}**. "
-            "Grant them to my role in Server Settings → Roles, or in this channel's settings → Permissions."
-        )
 
 
 class QuizCommands(commands.Cog):
@@ -131,17 +113,6 @@ class QuizCommands(commands.Cog):
         )
         summary = render.reload_summary(before.questions, self.bot.bank.questions, fresh.problems)
         await interaction.followup.send(summary, ephemeral=True)
-
-    @app_commands.command(name="leaderboard")
-    @app_commands.guild_only()
-    async def leaderboard(self, interaction: discord.Interaction) -> None:
-        """Show this server's top members, and your own rank."""
-        await interaction.response.defer(thinking=True)
-        store = self.bot.store
-        standings = await store.leaderboard(interaction.guild_id, self.bot.config.quiz.leaderboard_size)
-        me = await store.standing(interaction.guild_id, interaction.user.id)
-        embed = render.leaderboard_embed(standings, me)
-        await interaction.followup.send(embed=discord.Embed.from_dict(embed))
 
 
 def _suggest(names: list[str]) -> str:

@@ -1,0 +1,26 @@
+"""Checks shared by the commands: who may run them, and what the bot itself may do in the channel."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.quiz import QuizError, missing_permissions
+
+
+def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:
+    """Checked on every call: server admins can override the command's default permissions."""
+    allowed = interaction.permissions
+    if allowed.administrator or allowed.manage_guild or allowed.manage_messages:
+        return
+    if any(role.id in role_ids for role in getattr(interaction.user, "roles", ())):
+        return
+    raise QuizError("Only moderators can do that (Manage Messages, Manage Server, or a quiz moderator role).")
+
+
+def require_bot_permissions(interaction: discord.Interaction) -> None:
+    missing = missing_permissions(interaction.app_permissions)
+    if missing:
+        raise QuizError(
+            f"I can't run a quiz in <#{interaction.channel_id}>: I'm missing **{', '.join(missing)}**. "
+            "Grant them to my role in Server Settings → Roles, or in this channel's settings → Permissions."
+        )

@@ -1,0 +1,99 @@
+"""Slash commands about progress: /leaderboard, /stats, /questionstats, /review and /newseason."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.cogs.checks import require_moderator
+from bot.periods import Period, span
+from bot.quiz import QuizError
+
+if TYPE_CHECKING:
+    from bot.client import QuizBot
+
+REVIEW_SIZE = 5
+
+PERIOD_CHOICES = [
+    app_commands.Choice(name="all time", value=Period.ALL.value),
+    app_commands.Choice(name="this week", value=Period.WEEK.value),
+    app_commands.Choice(name="this month", value=Period.MONTH.value),
+    app_commands.Choice(name="this season", value=Period.SEASON.value),
+]
+
+
+class StatsCommands(commands.Cog):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="leaderboard")
+    @app_commands.guild_only()
+    @app_commands.describe(period="Which results count (default: all time)", season="An earlier season's number")
+    @app_commands.choices(period=PERIOD_CHOICES)
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        period: app_commands.Choice[str] | None = None,
+        season: app_commands.Range[int, 1] | None = None,
+    ) -> None:
+        """Show this server's top members, and your own rank."""
+        await interaction.response.defer(thinking=True)
+        store = self.bot.store
+        chosen = Period.SEASON if season is not None else Period(period.value if period else Period.ALL)
+        try:
+            window = span(chosen, self.bot.clock.now(), await store.season_starts(interaction.guild_id), season)
+        except LookupError as error:
+            raise QuizError(str(error)) from None
+        size = self.bot.config.quiz.leaderboard_size
+        standings = await store.leaderboard(interaction.guild_id, size, window.since, window.until)
+        me = await store.standing(interaction.guild_id, interaction.user.id, window.since, window.until)
+        embed = render.leaderboard_embed(standings, me, title=f"Leaderboard · {window.label}")
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed))
+
+    @app_commands.command(name="stats")
+    @app_commands.guild_only()
+    @app_commands.describe(member="Whose statistics (default: yours)")
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        """Questions answered, accuracy, points, streaks and accuracy per topic."""
+        await interaction.response.defer(thinking=True)
+        who = member or interaction.user
+        stats = await self.bot.store.member_stats(interaction.guild_id, who.id)
+        await interaction.followup.send(embed=discord.Embed.from_dict(render.member_stats_embed(who.id, stats)))
+
+    @app_commands.command(name="questionstats")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    async def questionstats(self, interaction: discord.Interaction) -> None:
+        """The questions this server finds hardest: share right, times asked, the most-picked wrong option."""
+        require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await self.bot.store.question_stats(interaction.guild_id)
+        embed = render.question_stats_embed(stats)
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed), ephemeral=True)
+
+    @app_commands.command(name="review")
+    @app_commands.guild_only()
+    async def review(self, interaction: discord.Interaction) -> None:
+        """Privately revisit the questions you missed most recently."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        misses = await self.bot.store.missed(interaction.guild_id, interaction.user.id, REVIEW_SIZE)
+        for post in render.review_posts(misses):
+            embeds = [discord.Embed.from_dict(e) for e in post.embeds]
+            await interaction.followup.send(content=post.content or None, embeds=embeds, ephemeral=True)
+
+    @app_commands.command(name="newseason")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    async def newseason(self, interaction: discord.Interaction) -> None:
+        """Start a new season: its leaderboard starts at zero; earlier seasons stay viewable."""
+        require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
+        await interaction.response.defer(thinking=True)
+        number = await self.bot.store.start_season(interaction.guild_id, interaction.user.id, self.bot.clock.now())
+        await interaction.followup.send(
+            f"🏁 Season {number} starts now. Earlier seasons: `/leaderboard season:{number - 1}`; "
+            "all-time points are kept."
+        )

@@ -1,0 +1,119 @@
+"""Recurring quizzes: wake at each schedule's next slot and post a quiz in its channel.
+
+The slot arithmetic is pure (`bot.schedule`); this module owns the waiting and the posting. Each
+fired slot is written down, so a restart neither repeats it nor loses one: a slot missed while the
+bot was down fires once on start if it is less than one quiz duration late, else it is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from contextlib import suppress
+
+import discord
+
+from bot.bank import QuestionBank, least_recently_asked
+from bot.config import QuizConfig
+from bot.grading import Scoring
+from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
+from bot.schedule import Recurrence, due_slot, parse_days, parse_time, skipped_slots
+from bot.store import Schedule, Store
+
+log = logging.getLogger(__name__)
+
+
+def recurrence_of(schedule: Schedule) -> Recurrence:
+    return Recurrence(parse_days(schedule.days), parse_time(schedule.at), schedule.zone)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        client: discord.Client,
+        store: Store,
+        quizmaster: Quizmaster,
+        bank: Callable[[], QuestionBank],
+        config: QuizConfig,
+        clock: Clock,
+        rng: random.Random,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.quizmaster = quizmaster
+        self.bank = bank
+        self.config = config
+        self.clock = clock
+        self.rng = rng
+        self._changed = asyncio.Event()
+
+    def changed(self) -> None:
+        """Schedules were added or removed: recompute the next wake-up."""
+        self._changed.set()
+
+    def grace(self, schedule: Schedule) -> int:
+        return schedule.duration or self.config.duration_seconds
+
+    async def run(self) -> None:
+        """Fire what is due, sleep until the next slot or a change, forever."""
+        while True:
+            self._changed.clear()
+            wake_at = await self.tick()
+            sleeper = asyncio.ensure_future(self.clock.sleep_until(wake_at)) if wake_at is not None else None
+            changed = asyncio.ensure_future(self._changed.wait())
+            waiting = {changed} | ({sleeper} if sleeper else set())
+            try:
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in waiting:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
+
+    async def tick(self) -> float | None:
+        """Fire every due slot once; return when the next slot is (None without schedules)."""
+        now = self.clock.now()
+        next_slots = []
+        for schedule in await self.store.schedules():
+            recurrence = recurrence_of(schedule)
+            grace = self.grace(schedule)
+            slot = due_slot(recurrence, schedule.last_fired, schedule.created_at, now, grace)
+            skipped = skipped_slots(recurrence, schedule.last_fired, schedule.created_at, now, grace)
+            if skipped:
+                log.info(
+                    "schedule %s: skipped %d slot(s) missed by more than %d s, the last at %s",
+                    schedule.id,
+                    len(skipped),
+                    grace,
+                    skipped[-1],
+                )
+            if slot is not None:
+                await self.store.mark_fired(schedule.id, slot)  # first: a crash must not fire it twice
+                await self._fire(schedule)
+            elif skipped:
+                await self.store.mark_fired(schedule.id, skipped[-1])
+            next_slots.append(recurrence.next_after(now))
+        return min(next_slots, default=None)
+
+    async def _fire(self, schedule: Schedule) -> None:
+        channel = self.client.get_channel(schedule.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("schedule %s: channel %s is gone; nothing posted", schedule.id, schedule.channel_id)
+            return
+        missing = missing_permissions(channel.permissions_for(channel.guild.me))
+        if missing:
+            log.warning("schedule %s: missing %s in #%s; nothing posted", schedule.id, ", ".join(missing), channel)
+            return
+        candidates = self.bank().in_topic(schedule.topic)
+        if not candidates:
+            log.warning("schedule %s: no questions in topic %s; nothing posted", schedule.id, schedule.topic)
+            return
+        question = least_recently_asked(candidates, await self.store.last_asked(channel.guild.id), self.rng)
+        duration = schedule.duration or question.duration or self.config.duration_seconds
+        scoring = Scoring(question.scoring or self.config.scoring)
+        try:
+            await self.quizmaster.start_in(channel, schedule.created_by, question, duration, scoring)
+        except (QuizError, discord.HTTPException) as error:
+            log.warning("schedule %s: the quiz was not posted: %s", schedule.id, error)
