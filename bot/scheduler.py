@@ -48,6 +48,7 @@ class Scheduler:
         self.clock = clock
         self.rng = rng
         self._changed = asyncio.Event()
+        self.ticks = 0  # completed passes, so an observer can tell the scheduler has acted
 
     def changed(self) -> None:
         """Schedules were added or removed: recompute the next wake-up."""
@@ -95,6 +96,7 @@ class Scheduler:
             elif skipped:
                 await self.store.mark_fired(schedule.id, skipped[-1])
             next_slots.append(recurrence.next_after(now))
+        self.ticks += 1
         return min(next_slots, default=None)
 
     async def _fire(self, schedule: Schedule) -> None:
