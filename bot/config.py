@@ -36,6 +36,7 @@ class QuizConfig:
     scoring: str = "exact"
     leaderboard_size: int = 10
     moderator_role_ids: tuple[int, ...] = ()
+    discussion_threads: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             scoring=quiz.get("scoring", str, "exact", _one_of("exact", "partial")),
             leaderboard_size=quiz.get("leaderboard_size", int, 10, _between(1, 25)),
             moderator_role_ids=tuple(quiz.get("moderator_role_ids", list, [], _snowflakes)),
+            discussion_threads=quiz.get("discussion_threads", bool, False, lambda _: None),
         ),
     )
     for section in (discord, database, questions, quiz):
@@ -122,7 +124,7 @@ class _Section:
         if name not in self.data or (self.data[name] is None and default is None):
             return default
         value = self.data[name]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
             raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
         complaint = check(value)
         if complaint:
@@ -138,7 +140,7 @@ class _Section:
             raise ConfigError(f"{self.key(key)}: unknown key{suggestion}")
 
 
-_KIND_NAMES = {str: "text", int: "a whole number", list: "a list"}
+_KIND_NAMES = {str: "text", int: "a whole number", list: "a list", bool: "true or false"}
 
 
 def _non_empty(value: str) -> str | None:

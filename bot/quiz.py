@@ -74,8 +74,9 @@ class RunningQuiz:
     timer: asyncio.Task | None = None
 
 
-def missing_permissions(permissions: discord.Permissions) -> list[str]:
-    return [name for attr, name in REQUIRED_PERMISSIONS.items() if not getattr(permissions, attr)]
+def missing_permissions(permissions: discord.Permissions, *, threads: bool = False) -> list[str]:
+    required = {**REQUIRED_PERMISSIONS, **({"create_public_threads": "Create Public Threads"} if threads else {})}
+    return [name for attr, name in required.items() if not getattr(permissions, attr)]
 
 
 class Quizmaster:
@@ -328,8 +329,13 @@ class Quizmaster:
         channel = self._channel(quiz)
         question_message = channel.get_partial_message(quiz.message_id)
         reference = question_message.to_reference(fail_if_not_exists=False)
-        for n, post in enumerate(posts):
+        sent = [
             await channel.send(reference=reference if n == 0 else None, **_message_kwargs(post))
+            for n, post in enumerate(posts)
+        ]
+        if self.config.discussion_threads:
+            name = render.clip(f"Discuss: {quiz.question.title}", 100)
+            await _quietly(sent[0].create_thread(name=name, auto_archive_duration=1440))
         await _quietly(question_message.edit(content=render.closed_content(int(self.clock.now()))))
         await self.store.mark_announced(quiz.id)
         log.info("quiz %s announced: %d answered", quiz.id, len(results))
@@ -395,7 +401,7 @@ def _message_kwargs(post: render.Post) -> dict:
 
 
 async def _quietly(action: Awaitable[object]) -> None:
-    """Best-effort cosmetic edits: a failure is logged, never raised."""
+    """Best-effort extras (cosmetic edits, the discussion thread): a failure is logged, never raised."""
     try:
         await action
     except discord.HTTPException as error:

@@ -104,7 +104,7 @@ class Scheduler:
         if not isinstance(channel, discord.TextChannel):
             log.warning("schedule %s: channel %s is gone; nothing posted", schedule.id, schedule.channel_id)
             return
-        missing = missing_permissions(channel.permissions_for(channel.guild.me))
+        missing = missing_permissions(channel.permissions_for(channel.guild.me), threads=self.config.discussion_threads)
         if missing:
             log.warning("schedule %s: missing %s in #%s; nothing posted", schedule.id, ", ".join(missing), channel)
             return

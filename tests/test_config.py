@@ -63,6 +63,8 @@ def test_values_are_read() -> None:
         ),
         ({"discord": {"dev_guild_id": -1}}, "discord.dev_guild_id: must be a Discord id (a positive number)"),
         ({"database": {"path": ""}}, "database.path: must not be empty"),
+        ({"quiz": {"discussion_threads": "yes"}}, "quiz.discussion_threads: must be true or false, not 'yes'"),
+        ({"quiz": {"leaderboard_size": True}}, "quiz.leaderboard_size: must be a whole number, not True"),
         (["a"], "the file: must be a mapping of `key: value` lines"),
     ],
 )

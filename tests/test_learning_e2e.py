@@ -190,3 +190,22 @@ async def test_review_with_nothing_missed(server: FakeDiscord, group: StudyGroup
     review = await server.invoke(group.members[0], group.channel, "review")
     await server.wait_for(lambda: review.followups)
     assert review.followups[0].content.startswith("Nothing to review")
+
+
+async def test_a_discussion_thread_opens_under_each_result_when_configured(
+    server: FakeDiscord, group: StudyGroup, tmp_path: Path, clock: FakeClock
+) -> None:
+    runner = BotRunner(server, tmp_path / "q.sqlite3", clock, discussion_threads=True)
+    try:
+        await runner.start()
+        refused = await server.invoke(group.moderator, group.channel, "quiz", question=SEED_ID)
+        await refused.wait_response()
+        assert "I'm missing **Create Public Threads**." in refused.response.data["content"]
+
+        server.set_bot_permissions(group.guild, server.bot_permissions(group.channel).value | 1 << 35)
+        await play(server, group, clock, {group.members[0].id: {A, D}}, question=SEED_ID)
+        (result, *_) = [m for m in bot_messages(server, group.channel) if m.reference]
+        thread = server.thread_on(result)
+        assert thread is not None and thread.name == "Discuss: Arya's confusion"
+    finally:
+        await runner.stop_all()

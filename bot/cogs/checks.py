@@ -17,8 +17,8 @@ def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...
     raise QuizError("Only moderators can do that (Manage Messages, Manage Server, or a quiz moderator role).")
 
 
-def require_bot_permissions(interaction: discord.Interaction) -> None:
-    missing = missing_permissions(interaction.app_permissions)
+def require_bot_permissions(interaction: discord.Interaction, *, threads: bool) -> None:
+    missing = missing_permissions(interaction.app_permissions, threads=threads)
     if missing:
         raise QuizError(
             f"I can't run a quiz in <#{interaction.channel_id}>: I'm missing **{', '.join(missing)}**. "

@@ -45,7 +45,7 @@ class QuizCommands(commands.Cog):
         """Post a question: members answer by reacting with the option letters."""
         config = self.bot.config.quiz
         require_moderator(interaction, config.moderator_role_ids)
-        require_bot_permissions(interaction)
+        require_bot_permissions(interaction, threads=config.discussion_threads)
         self.bot.quizmaster.check_free(interaction.channel_id)
         candidates = self._candidates(question, topic)
         await interaction.response.defer(thinking=True)

@@ -47,7 +47,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
     ) -> None:
         """Ask a question in this channel on these days at this time."""
         self._require_moderator(interaction)
-        require_bot_permissions(interaction)
+        require_bot_permissions(interaction, threads=self.bot.config.quiz.discussion_threads)
         recurrence = Recurrence(parse_days(days), parse_time(time), parse_zone(timezone).key)
         if topic and not self.bot.bank.in_topic(topic):
             raise QuizError(f"No questions in topic `{topic}`; `/quiz topic:` lists the topics as you type.")

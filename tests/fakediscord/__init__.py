@@ -36,6 +36,9 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
 * Pings: every created message records who Discord would notify (``message.pings``),
   from its content and ``allowed_mentions`` (see ``mentions``), plus the replied-to
   author for replies.
+* Threads: starting a public thread from a message needs Create Public Threads (403
+  50013 otherwise), a name of 1 to 100 characters and an archive duration Discord offers
+  (400 50035 otherwise), and works once per message (400 160004 the second time).
 * Rate limits: reaction PUT/DELETE routes share one bucket per channel allowing one
   request per 250 ms, advertised with ``X-RateLimit-*`` headers; an early request gets
   429 with ``Via``, ``Retry-After`` and ``{"retry_after", "global"}``. Other routes send

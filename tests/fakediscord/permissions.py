@@ -28,6 +28,7 @@ class Permission(enum.IntFlag):
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
     USE_APPLICATION_COMMANDS = 1 << 31
+    CREATE_PUBLIC_THREADS = 1 << 35
 
 
 ALL_PERMISSIONS: int = discord.Permissions.all().value

@@ -34,6 +34,7 @@ from .rest_identity import IdentityRoutes
 from .rest_interactions import InteractionRoutes
 from .rest_messages import MessageRoutes
 from .rest_reactions import ReactionRoutes
+from .rest_threads import Thread, ThreadRoutes
 from .state import ServerState
 
 T = TypeVar("T")
@@ -87,9 +88,11 @@ class FakeDiscord:
             ).handle
         )
         app.router.add_get(GATEWAY_PATH, self._gateway.handle)
+        self._threads = ThreadRoutes(self._state)
         for group in (
             IdentityRoutes(self._state, lambda: self.gateway_url),
             MessageRoutes(self._state),
+            self._threads,
             ReactionRoutes(self._state),
             CommandRoutes(self._state),
             InteractionRoutes(self._state, self._interactions, response_deadline=interaction_deadline),
@@ -311,6 +314,10 @@ class FakeDiscord:
         if guild is None:
             return list(self._state.global_commands)
         return list(self._state.guild_commands.get(guild.id, []))
+
+    def thread_on(self, message: Message) -> Thread | None:
+        """The public thread started from ``message``, if any."""
+        return self._threads.threads.get(message.id)
 
     def requests_matching(self, route: str) -> list[RequestRecord]:
         """Logged requests for one route, e.g. ``"PUT /channels/{c}/messages/{m}/reactions/{e}/@me"``."""
