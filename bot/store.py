@@ -368,14 +368,16 @@ class Store:
     # -- selections -----------------------------------------------------------------------------
 
     async def apply_selection_changes(self, changes: Iterable[SelectionChange]) -> None:
-        """Persist reaction adds and removes, in order, in one transaction."""
+        """Persist reaction adds and removes in one transaction; for each pick the last change wins."""
+        final = {(c.quiz_id, c.user_id, c.option): c.added for c in changes}
         async with self._transaction() as db:
-            for change in changes:
-                key = (change.quiz_id, change.user_id, change.option)
-                if change.added:
-                    await db.execute("INSERT OR IGNORE INTO selections VALUES (?, ?, ?)", key)
-                else:
-                    await db.execute("DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?", key)
+            await db.executemany(
+                "INSERT OR IGNORE INTO selections VALUES (?, ?, ?)", [key for key, added in final.items() if added]
+            )
+            await db.executemany(
+                "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?",
+                [key for key, added in final.items() if not added],
+            )
 
     async def replace_selections(self, quiz_id: int, selections: Mapping[int, frozenset[int]]) -> None:
         """Store the picks read back from the message itself, replacing what events had said."""
