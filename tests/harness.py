@@ -6,12 +6,12 @@ Used by the end-to-end tests and by the benchmarks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import discord
 from fakediscord import FakeDiscord, Guild, TextChannel, User
+from fakediscord.clients import wait_ready
 from fakediscord.interactions import InteractionRecord
 from fakediscord.models import Message
 
@@ -129,15 +129,7 @@ class BotRunner:
         bot = TestBot(config=config, store=store, bank=self.bank, clock=self.clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start("test-token"))
         self._running.append((bot, task, store))
-        ready = asyncio.create_task(bot.wait_until_ready())
-        done, _ = await asyncio.wait({ready, task}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ready
-            if task in done:
-                task.result()  # the start-up error, if any
-            raise TimeoutError("the bot did not become ready")
+        await wait_ready(bot, task)
         return bot
 
     async def stop(self, bot: QuizBot) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -14,6 +13,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 from fakediscord import FakeDiscord, Guild, TextChannel, User
+from fakediscord.clients import wait_ready
 from fakediscord.mentions import compute_pings
 
 BASE_INTENTS = discord.Intents(guilds=True, guild_messages=True, guild_reactions=True)
@@ -66,25 +66,13 @@ async def run_client() -> AsyncIterator[ClientFactory]:
             client = discord.Client(intents=kwargs.pop("intents", BASE_INTENTS), guild_ready_timeout=0.1, **kwargs)
         task = asyncio.create_task(client.start("test-token"))
         running.append((client, task))
-        await _wait_ready(client, task)
+        await wait_ready(client, task)
         return client
 
     yield start
     for client, task in reversed(running):
         await client.close()
         await task
-
-
-async def _wait_ready(client: discord.Client, task: asyncio.Task[None]) -> None:
-    ready = asyncio.create_task(client.wait_until_ready())
-    done, _ = await asyncio.wait({ready, task}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        ready.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ready
-        if task in done:
-            task.result()
-        raise TimeoutError("client did not become ready")
 
 
 async def test_login_sees_guild_channels_and_members(
@@ -473,7 +461,7 @@ async def test_dispatch_many_reaches_the_client(server: FakeDiscord, world: Worl
 async def test_malformed_dispatch_fails_the_client(server: FakeDiscord, world: World) -> None:
     client = discord.Client(intents=BASE_INTENTS, guild_ready_timeout=0.1)
     task = asyncio.create_task(client.start("test-token"))
-    await _wait_ready(client, task)
+    await wait_ready(client, task)
 
     await server.dispatch("MESSAGE_REACTION_ADD", {"emoji": {"id": None, "name": "🇦"}})
 
