@@ -215,9 +215,7 @@ class Quizmaster:
             picks.add(option)
         else:
             picks.discard(option)
-        self._pending.append(SelectionChange(running.quiz.id, payload.user_id, option, added))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = self._spawn(self._flush())
+        self._write_behind(SelectionChange(running.quiz.id, payload.user_id, option, added))
 
     def on_reactions_cleared(self, message_id: int, emoji: str | None) -> None:
         """A moderator removed all reactions (or all of one emoji): those picks are gone."""
@@ -229,7 +227,10 @@ class Quizmaster:
             for picked in list(picks):
                 if emoji is None or picked == option:
                     picks.discard(picked)
-                    self._pending.append(SelectionChange(running.quiz.id, user_id, picked, False))
+                    self._write_behind(SelectionChange(running.quiz.id, user_id, picked, False))
+
+    def _write_behind(self, change: SelectionChange) -> None:
+        self._pending.append(change)
         if self._flusher is None or self._flusher.done():
             self._flusher = self._spawn(self._flush())
 
