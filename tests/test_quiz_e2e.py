@@ -210,3 +210,18 @@ async def test_graded_but_unannounced_quiz_is_announced_once_after_a_crash(
     await server.wait_for(lambda: board.followups)
     assert board.followups[0].embeds[0]["description"] == f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right"
     assert len([m for m in bot_messages(server, group.channel) if m.reference]) == 1
+
+
+async def test_reactions_cleared_by_a_moderator_are_unpicked(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    _, question = await start_quiz(server, group, question=SEED_ID, duration=60)
+    ana, ben, *_ = group.members
+    await group.react(ana, question, A, D)
+    await group.react(ben, question, A, B)
+    ids = {"channel_id": str(group.channel.id), "message_id": str(question.id), "guild_id": str(group.guild.id)}
+    await server.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", {**ids, "emoji": {"id": None, "name": letter(A)}})
+    await assert_picks(group, bot, {ana.id: {D}, ben.id: {B}})
+    await server.dispatch("MESSAGE_REACTION_REMOVE_ALL", ids)
+    await assert_picks(group, bot, {})
