@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord  # noqa: E402
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text  # noqa: E402
+from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text, start_quiz  # noqa: E402
 
 K = 4
 DURATION = 60
@@ -36,8 +36,7 @@ DURATION = 60
 
 async def close_once(server: FakeDiscord, group: StudyGroup, clock: FakeClock, crowd, rng) -> dict:
     channel = server.add_text_channel(group.guild, f"quiz-{len(group.guild.channels)}")
-    ix = await server.invoke(group.moderator, channel, "quiz", question=SEED_ID, duration=DURATION)
-    question = await server.wait_for(lambda: ix.original and len(ix.original.reactions) == K and ix.original)
+    _, question = await start_quiz(server, group, channel, K, question=SEED_ID, duration=DURATION)
     picks = {user: rng.sample(range(K), rng.randint(1, K)) for user in crowd}
     await group.react_many(question, picks)
     await group.settle()  # the bot has handled every reaction event

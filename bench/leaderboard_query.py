@@ -80,7 +80,11 @@ def fill(path: Path) -> None:
                 exact = rng.random() < 0.35
                 selected = "0,3" if exact else rng.choice(["0", "3", "0,1,3", "1,2"])
                 rows.append((quiz_id, guild, member(guild, user), selected, float(exact), int(exact), started))
-            db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO results (quiz_id, guild_id, user_id, selected, points, exact, graded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             db.executemany(
                 "INSERT INTO points (guild_id, user_id, points, answered, exact) VALUES (?, ?, ?, 1, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET points = points + excluded.points,"

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord  # noqa: E402
-from harness import BotRunner, FakeClock, StudyGroup  # noqa: E402
+from fakediscord.clients import wait_ready  # noqa: E402
+from harness import BotRunner, FakeClock, StudyGroup, start_quiz  # noqa: E402
 
 from bot.bank import QuestionBank, load_bank  # noqa: E402
 from bot.client import intents, use_endpoints  # noqa: E402
@@ -92,8 +93,7 @@ async def one_message_post(server: FakeDiscord, group: StudyGroup) -> float:
 async def quiz_post(server: FakeDiscord, group: StudyGroup, k: int) -> dict:
     channel = server.add_text_channel(group.guild, f"quiz-{len(group.guild.channels)}")
     started = time.monotonic()
-    ix = await server.invoke(group.moderator, channel, "quiz", question=f"bench/options-{k}", duration=3600)
-    await server.wait_for(lambda: ix.original and len(ix.original.reactions) == k, timeout=10)
+    await start_quiz(server, group, channel, k, question=f"bench/options-{k}", duration=3600)
     puts = arrivals(server, REACTION_PUT, channel.id)
     limited = sum(1 for r in server.requests if r.status == 429 and f"/channels/{channel.id}/" in r.path)
     return {"last": puts[-1] - started, "first": puts[0] - started, "429s": limited}
@@ -110,7 +110,7 @@ async def main(runs: int) -> None:
 
             bare = BareClient(bank)
             task = asyncio.create_task(bare.start("test-token"))
-            await asyncio.wait_for(asyncio.create_task(bare.wait_until_ready()), timeout=10)
+            await wait_ready(bare, task)
             posts = [await one_message_post(server, group) for _ in range(runs)]
             await bare.close()
             await task
