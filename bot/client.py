@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from contextlib import suppress
+from typing import Any
 
 import discord
 import yarl
@@ -24,6 +25,8 @@ from bot.scheduler import Scheduler
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
 
 
 def use_endpoints(config: DiscordConfig) -> None:
@@ -96,6 +99,19 @@ class QuizBot(commands.Bot):
         self.quizmaster = Quizmaster(self, store, config.quiz, clock)
         self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, self.rng)
         self._scheduling: asyncio.Task | None = None
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # Reactions come by the thousand: recording each as its event is parsed costs less than a
+        # listener task per reaction (see BENCHMARKS.md, reaction CPU). A fresh session is noted
+        # here too, so it falls exactly between the events before and after it.
+        try:
+            if event_name in REACTION_EVENTS:
+                self.quizmaster.on_reaction(*args)
+            elif event_name == "connect":
+                self.quizmaster.on_new_session()
+        except Exception:
+            log.exception("could not record %s", event_name)
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         await self.add_cog(QuizCommands(self))

@@ -1,4 +1,7 @@
-"""Gateway listeners: reactions are answers; deleted messages and channels cancel their quiz."""
+"""Gateway listeners: cleared reactions drop picks; deleted messages and channels cancel their quiz.
+
+Single reactions and new sessions are recorded by `QuizBot.dispatch`, without a listener task.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +17,6 @@ if TYPE_CHECKING:
 class Answers(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.quizmaster = bot.quizmaster
-
-    @commands.Cog.listener()
-    async def on_connect(self) -> None:
-        self.quizmaster.on_new_session()
-
-    @commands.Cog.listener()
-    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        self.quizmaster.on_reaction(payload)
-
-    @commands.Cog.listener()
-    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        self.quizmaster.on_reaction(payload)
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
