@@ -19,11 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord  # noqa: E402
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text, start_quiz  # noqa: E402
+from harness import SEED_ID, FakeClock, StudyGroup, bot_messages, embed_text, per_size, start_quiz  # noqa: E402
 
 K = 4
 DURATION = 60
@@ -69,20 +67,7 @@ async def close_once(server: FakeDiscord, group: StudyGroup, clock: FakeClock, c
 
 
 async def main(runs: int, sizes: list[int]) -> None:
-    rng = random.Random(3)
-    with tempfile.TemporaryDirectory() as tmp:
-        async with FakeDiscord() as server:
-            group = StudyGroup(server)
-            crowd = group.add_members(max(sizes))
-            clock = FakeClock()
-            runner = BotRunner(server, Path(tmp) / "quiz.sqlite3", clock)
-            await runner.start()
-            try:
-                results = {
-                    n: [await close_once(server, group, clock, crowd[:n], rng) for _ in range(runs)] for n in sizes
-                }
-            finally:
-                await runner.stop_all()
+    results = await per_size(close_once, sizes, runs, seed=3)
     base = statistics.median(r["seconds"] for r in results[sizes[0]])
     print(f"k = {K} options, {runs} runs per size; target: reads <= 1 fetch + pages needed")
     for n, rows in results.items():

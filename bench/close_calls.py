@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord  # noqa: E402
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text, start_quiz  # noqa: E402
+from harness import SEED_ID, FakeClock, StudyGroup, bot_messages, embed_text, per_size, start_quiz  # noqa: E402
 
 K = 4
 DURATION = 60
@@ -52,20 +50,7 @@ async def close_once(server: FakeDiscord, group: StudyGroup, clock: FakeClock, c
 
 
 async def main(runs: int, sizes: list[int]) -> None:
-    rng = random.Random(2)
-    with tempfile.TemporaryDirectory() as tmp:
-        async with FakeDiscord() as server:
-            group = StudyGroup(server)
-            crowd = group.add_members(max(sizes))
-            clock = FakeClock()
-            runner = BotRunner(server, Path(tmp) / "quiz.sqlite3", clock)
-            await runner.start()
-            try:
-                results = {
-                    n: [await close_once(server, group, clock, crowd[:n], rng) for _ in range(runs)] for n in sizes
-                }
-            finally:
-                await runner.stop_all()
+    results = await per_size(close_once, sizes, runs, seed=2)
     baseline = results[sizes[0]]
     base_calls = statistics.median(r["calls"] for r in baseline)
     base_seconds = statistics.median(r["seconds"] for r in baseline)

@@ -6,7 +6,9 @@ Used by the end-to-end tests and by the benchmarks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import random
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 
 import discord
@@ -203,3 +205,22 @@ def squeezed(text: str) -> str:
     """
     kept = [line for line in text.splitlines() if not line.strip().startswith(("```", "~~~"))]
     return "".join("".join(kept).split())
+
+
+async def per_size(close_once: Callable[..., Awaitable[dict]], sizes: list[int], runs: int, seed: int) -> dict:
+    """Run `close_once(server, group, clock, crowd, rng)` `runs` times for each crowd size, on one bot.
+
+    For the closing benchmarks; returns {size: [what close_once returned, per run]}.
+    """
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeDiscord() as server:
+            group = StudyGroup(server)
+            crowd = group.add_members(max(sizes))
+            clock = FakeClock()
+            runner = BotRunner(server, Path(tmp) / "quiz.sqlite3", clock)
+            await runner.start()
+            try:
+                return {n: [await close_once(server, group, clock, crowd[:n], rng) for _ in range(runs)] for n in sizes}
+            finally:
+                await runner.stop_all()
