@@ -246,14 +246,13 @@ class Quizmaster:
 
     # -- closing --------------------------------------------------------------------------------
 
-    async def end_early(self, channel_id: int) -> Quiz:
+    async def end_early(self, channel_id: int) -> None:
         running = self._by_channel.get(channel_id)
         if running is None:
             raise QuizError("No quiz is running in this channel.")
         if running.timer is not None:
             running.timer.cancel()
         await self.close(running)
-        return running.quiz
 
     async def cancel(self, channel_id: int | None, message_id: int | None, reason: str) -> None:
         """Cancel the quiz whose message or channel was deleted: no points, nothing retried."""
