@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from fakediscord import FakeDiscord
 from fakediscord.models import Message
 from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text, start_quiz
@@ -40,34 +41,67 @@ async def add_schedule(server: FakeDiscord, group: StudyGroup, **values) -> str:
     return ix.followups[0].content if ix.followups else ix.response.data["content"]
 
 
-async def test_a_daily_schedule_fires_once_a_day_across_spring_forward(
-    server: FakeDiscord, group: StudyGroup, tmp_path: Path
+async def assert_fires(
+    server: FakeDiscord, group: StudyGroup, bot, clock: FakeClock, steps: list[tuple[str, int]]
 ) -> None:
-    clock = FakeClock(utc("2027-03-26T12:00"))  # Friday; Berlin springs forward on Sunday the 28th
+    """Move the clock to each moment (UTC) and check how many questions the schedule has posted by then."""
+    for moment, posted in steps:
+        before, already = bot.scheduler.ticks, len(questions_posted(server, group))
+        clock.advance(utc(moment) - clock.now())
+        if posted > already:  # a slot has come: wait for the scheduler's pass, which posts it
+            await server.wait_for(lambda b=before: bot.scheduler.ticks > b, description=f"a pass at {moment}")
+        await group.settle()
+        assert len(questions_posted(server, group)) == posted, moment
+
+
+@pytest.mark.parametrize(
+    ("start", "zone", "steps"),
+    [
+        pytest.param(  # Berlin springs forward on 2027-03-28: 02:30 does not exist that night
+            "2027-03-26T12:00",
+            "Europe/Berlin",
+            # 02:30 CET; on the gap night 03:00 CEST, when the clock jumps over 02:30; then 02:30 CEST.
+            [
+                ("2027-03-27T01:29", 0),
+                ("2027-03-27T01:30", 1),
+                ("2027-03-28T00:59", 1),
+                ("2027-03-28T01:00", 2),
+                ("2027-03-28T23:00", 2),
+                ("2027-03-29T00:30", 3),
+                ("2027-03-29T12:00", 3),
+            ],
+            id="spring-forward",
+        ),
+        pytest.param(  # New York falls back on 2027-11-07: 01:30 happens twice that night
+            "2027-11-05T12:00",
+            "America/New_York",
+            # 01:30 EDT; on the night it repeats, once at the first 01:30 (EDT); then 01:30 EST.
+            [
+                ("2027-11-06T05:30", 1),
+                ("2027-11-07T05:29", 1),
+                ("2027-11-07T05:30", 2),
+                ("2027-11-07T06:30", 2),
+                ("2027-11-08T06:29", 2),
+                ("2027-11-08T06:30", 3),
+            ],
+            id="fall-back",
+        ),
+    ],
+)
+async def test_a_daily_schedule_fires_once_a_day_across_daylight_saving(
+    server: FakeDiscord, group: StudyGroup, tmp_path: Path, start: str, zone: str, steps: list
+) -> None:
+    clock = FakeClock(utc(start))
     runner = BotRunner(server, tmp_path / "q.sqlite3", clock)
+    at = "02:30" if zone == "Europe/Berlin" else "01:30"
     try:
         bot = await runner.start()
-        reply = await add_schedule(server, group, days="daily", time="02:30", timezone="europe/berlin", duration=60)
-        assert reply.startswith("Scheduled #1: every day at 02:30 (Europe/Berlin) in <#")
-        assert f"<t:{int(utc('2027-03-27T01:30'))}:R>" in reply  # 02:30 CET
+        reply = await add_schedule(server, group, days="daily", time=at, timezone=zone.lower(), duration=60)
+        assert reply.startswith(f"Scheduled #1: every day at {at} ({zone}) in <#")
+        first_slot = next(moment for moment, posted in steps if posted == 1)
+        assert f"<t:{int(utc(first_slot))}:R>" in reply
         await server.wait_for(lambda: bot.scheduler.ticks >= 2, description="the scheduler to see the schedule")
-
-        # 02:30 CET; on the gap day 03:00 CEST, when the clock jumps over 02:30; then 02:30 CEST.
-        for moment, posted in [
-            ("2027-03-27T01:29", 0),
-            ("2027-03-27T01:30", 1),
-            ("2027-03-28T00:59", 1),
-            ("2027-03-28T01:00", 2),
-            ("2027-03-28T23:00", 2),
-            ("2027-03-29T00:30", 3),
-            ("2027-03-29T12:00", 3),
-        ]:
-            before, already = bot.scheduler.ticks, len(questions_posted(server, group))
-            clock.advance(utc(moment) - clock.now())
-            if posted > already:  # a slot has come: wait for the scheduler's pass, which posts it
-                await server.wait_for(lambda b=before: bot.scheduler.ticks > b, description=f"a pass at {moment}")
-            await group.settle()
-            assert len(questions_posted(server, group)) == posted, moment
+        await assert_fires(server, group, bot, clock, steps)
     finally:
         await runner.stop_all()
 
