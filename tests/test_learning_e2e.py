@@ -243,3 +243,22 @@ async def test_a_discussion_thread_opens_under_each_result_when_configured(
         assert thread is not None and thread.name == "Discuss: Arya's confusion"
     finally:
         await runner.stop_all()
+
+
+async def test_the_leaderboard_adds_the_callers_rank_below_the_top(
+    server: FakeDiscord, group: StudyGroup, tmp_path: Path, clock: FakeClock
+) -> None:
+    runner = BotRunner(server, tmp_path / "q.sqlite3", clock, leaderboard_size=1)
+    ana, ben, *_ = group.members
+    try:
+        await runner.start()
+        await play(server, group, clock, {ana.id: {A, D}, ben.id: {A}}, question=SEED_ID)
+        board = await server.invoke(ben, group.channel, "leaderboard")
+        await server.wait_for(lambda: board.followups)
+    finally:
+        await runner.stop_all()
+    assert board.followups[0].embeds[0]["description"].splitlines() == [
+        f"**1.** <@{ana.id}> · 1 pts · 1 answered · 100% right",
+        "…",
+        f"**2.** <@{ben.id}> · 0 pts · 1 answered · 0% right",
+    ]

@@ -77,7 +77,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         return [app_commands.Choice(name=zone, value=zone) for zone in find_zones(current, 25)]
 
     @app_commands.command(name="list")
-    async def list(self, interaction: discord.Interaction) -> None:
+    async def list_schedules(self, interaction: discord.Interaction) -> None:
         """This server's recurring quizzes."""
         self._require_moderator(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
