@@ -113,10 +113,19 @@ def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title:
     return {"title": title, "description": "\n".join(lines), "color": LEADERBOARD_COLOUR}
 
 
-def reload_summary(before: Mapping[str, object], after: Mapping[str, object], problems: Sequence[object]) -> str:
-    """What a reload changed, and every problem it found (as many as fit in one message)."""
+def reload_summary(
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    problems: Sequence[object],
+    starved: Sequence[tuple[int, str]] = (),
+) -> str:
+    """What a reload changed, schedules left without questions, and every problem found (as many as fit)."""
     added, removed = len(after.keys() - before.keys()), len(before.keys() - after.keys())
     text = f"Reloaded: {len(after)} questions in service ({added} new, {removed} removed)."
+    for schedule_id, topic in starved:
+        text += (
+            f"\nSchedule #{schedule_id} asks from topic `{topic}`, which has no questions now: its slots are skipped."
+        )
     if not problems:
         return text
     text += f"\n{len(problems)} problem(s); a file with errors keeps its last good version:"

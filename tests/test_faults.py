@@ -387,6 +387,21 @@ async def test_reload_reports_broken_files_and_keeps_serving(
     try:
         bot = await runner.start()
         _, question = await start_quiz(server, group, question="ml/one", duration=60)
+        (tmp_path / "bank" / "trees").mkdir()
+        (tmp_path / "bank" / "trees" / "only.md").write_text(GOOD.format(title="Only"), encoding="utf-8")
+        reload = await server.invoke(group.moderator, group.channel, "reloadquestions")
+        await server.wait_for(lambda: reload.followups)
+        schedule = await server.invoke(
+            group.moderator,
+            group.channel,
+            "quizschedule add",
+            days="daily",
+            time="09:00",
+            timezone="UTC",
+            topic="trees",
+        )
+        await server.wait_for(lambda: schedule.followups)
+        (tmp_path / "bank" / "trees" / "only.md").unlink()
         (bank / "one.md").write_text("# One\n\nbroken now\n", encoding="utf-8")
         (bank / "three.md").write_text(GOOD.format(title="Three"), encoding="utf-8")
 
@@ -398,7 +413,8 @@ async def test_reload_reports_broken_files_and_keeps_serving(
         await server.wait_for(lambda: ix.followups)
         note = ix.followups[0]
         assert note.ephemeral
-        assert "Reloaded: 3 questions in service (1 new, 0 removed)." in note.content
+        assert "Reloaded: 3 questions in service (1 new, 1 removed)." in note.content
+        assert "Schedule #1 asks from topic `trees`, which has no questions now" in note.content
         assert re.search(r"one\.md:1: error: no options", note.content)
         assert sorted(bot.bank.questions) == ["ml/one", "ml/three", "ml/two"]
         assert bot.bank.get("ml/one").title == "One"  # the last good version

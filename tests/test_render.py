@@ -186,3 +186,6 @@ def test_reload_summary_lists_problems_within_one_message() -> None:
     assert "questions/ml/q0.md:0: error" in text
     assert text.endswith("more: `quizbot validate` lists them all.")
     assert reload_summary({}, {"a": 1}, []) == "Reloaded: 1 questions in service (1 new, 0 removed)."
+    assert reload_summary({}, {}, [], [(3, "trees")]).splitlines()[1] == (
+        "Schedule #3 asks from topic `trees`, which has no questions now: its slots are skipped."
+    )

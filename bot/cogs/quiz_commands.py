@@ -111,7 +111,9 @@ class QuizCommands(commands.Cog):
             len(self.bot.bank.questions),
             len(fresh.problems),
         )
-        summary = render.reload_summary(before.questions, self.bot.bank.questions, fresh.problems)
+        schedules = await self.bot.store.schedules(interaction.guild_id)
+        starved = [(s.id, s.topic) for s in schedules if s.topic and not self.bot.bank.in_topic(s.topic)]
+        summary = render.reload_summary(before.questions, self.bot.bank.questions, fresh.problems, starved)
         await interaction.followup.send(summary, ephemeral=True)
 
 
