@@ -145,36 +145,25 @@ class Recurrence:
         return f"{days} at {self.at:%H:%M} ({self.zone})"
 
 
-def due_slot(
-    recurrence: Recurrence, last_fired: float | None, created_at: float, now: float, grace: float
-) -> float | None:
-    """The slot to fire now, if any: the latest not yet fired, unless it is more than `grace` late.
+@dataclass(frozen=True)
+class Due:
+    slot: float | None  # the slot to fire now, if any
+    skipped: tuple[float, ...]  # slots passed over for good (missed while the bot was down), oldest first
+
+
+def due(recurrence: Recurrence, last_fired: float | None, created_at: float, now: float, grace: float) -> Due:
+    """What to fire now: the latest slot not yet fired, unless it is more than `grace` late.
 
     A quiz that starts later than its own duration would already be over had it run on time; the
-    members who came for it are gone, so it is skipped rather than sprung on the channel.
-    """
-    return _pending(recurrence, last_fired, created_at, now, grace)[0]
-
-
-def skipped_slots(
-    recurrence: Recurrence, last_fired: float | None, created_at: float, now: float, grace: float
-) -> list[float]:
-    """The slots `due_slot` passes over for good (missed while the bot was down), oldest first.
-
-    They stay in the window until `last_fired` moves past them: to log them once, store the latest
+    members who came for it are gone, so it is skipped rather than sprung on the channel. Skipped
+    slots stay in the window until `last_fired` moves past them: to log them once, store the latest
     of them as `last_fired` when nothing fires (a fired slot is later than all of them).
     """
-    return _pending(recurrence, last_fired, created_at, now, grace)[1]
-
-
-def _pending(
-    recurrence: Recurrence, last_fired: float | None, created_at: float, now: float, grace: float
-) -> tuple[float | None, list[float]]:
     slots = []
     slot = recurrence.next_after(created_at if last_fired is None else max(last_fired, created_at))
     while slot <= now:
         slots.append(slot)
         slot = recurrence.next_after(slot)
     if slots and now - slots[-1] <= grace:
-        return slots[-1], slots[:-1]
-    return None, slots
+        return Due(slots[-1], tuple(slots[:-1]))
+    return Due(None, tuple(slots))

@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import astuple
 
 import discord
 
@@ -19,7 +20,7 @@ from bot.bank import QuestionBank, least_recently_asked
 from bot.config import QuizConfig
 from bot.grading import Scoring
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
-from bot.schedule import Recurrence, due_slot, parse_days, parse_time, skipped_slots
+from bot.schedule import Recurrence, due, parse_days, parse_time
 from bot.store import Schedule, Store
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,7 @@ class Scheduler:
         for schedule in await self.store.schedules():
             recurrence = recurrence_of(schedule)
             grace = self.grace(schedule)
-            slot = due_slot(recurrence, schedule.last_fired, schedule.created_at, now, grace)
-            skipped = skipped_slots(recurrence, schedule.last_fired, schedule.created_at, now, grace)
+            slot, skipped = astuple(due(recurrence, schedule.last_fired, schedule.created_at, now, grace))
             if skipped:
                 log.info(
                     "schedule %s: skipped %d slot(s) missed by more than %d s, the last at %s",

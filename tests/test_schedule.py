@@ -17,13 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.schedule import (
+    Due,
     Recurrence,
     ScheduleError,
-    due_slot,
+    due,
     parse_days,
     parse_time,
     parse_zone,
-    skipped_slots,
 )
 
 
@@ -213,7 +213,7 @@ GRACE = 600.0  # a ten-minute quiz
 
 
 @pytest.mark.parametrize(
-    ("last_fired", "created_at", "now", "due", "skipped"),
+    ("last_fired", "created_at", "now", "slot", "skipped"),
     [
         # Nothing due: before today's slot, or today's slot is already fired.
         (None, "2024-06-03 12:00", "2024-06-03 18:59", None, []),
@@ -246,23 +246,21 @@ GRACE = 600.0  # a ten-minute quiz
         ("2024-05-01 19:00", "2024-06-03 12:00", "2024-06-03 19:05", "2024-06-03 19:00", []),
     ],
 )
-def test_due_slot(last_fired: str | None, created_at: str, now: str, due: str | None, skipped: list[str]) -> None:
+def test_due_slot(last_fired: str | None, created_at: str, now: str, slot: str | None, skipped: list[str]) -> None:
     args = (DAILY_19, None if last_fired is None else utc(last_fired), utc(created_at), utc(now), GRACE)
-    assert due_slot(*args) == (None if due is None else utc(due))
-    assert skipped_slots(*args) == [utc(slot) for slot in skipped]
+    assert due(*args) == Due(None if slot is None else utc(slot), tuple(utc(s) for s in skipped))
 
 
 def test_due_slot_across_spring_forward() -> None:
     # Back up at 03:05 CEST on 31 March: the 02:30 slot became 03:00 CEST, five minutes ago.
     created, now = utc("2024-03-01 12:00"), utc("2024-03-31 01:05")
-    assert due_slot(SUNDAY_BERLIN_0230, utc("2024-03-24 01:30"), created, now, GRACE) == utc("2024-03-31 01:00")
+    assert due(SUNDAY_BERLIN_0230, utc("2024-03-24 01:30"), created, now, GRACE).slot == utc("2024-03-31 01:00")
 
 
 def test_due_slot_fires_once_across_fall_back() -> None:
     # The repeated 02:30 (01:30 UTC, CET) is no second slot once the first (00:30 UTC) has fired.
     fired, now = utc("2024-10-27 00:30"), utc("2024-10-27 01:35")
-    assert due_slot(SUNDAY_BERLIN_0230, fired, utc("2024-10-01 12:00"), now, GRACE) is None
-    assert skipped_slots(SUNDAY_BERLIN_0230, fired, utc("2024-10-01 12:00"), now, GRACE) == []
+    assert due(SUNDAY_BERLIN_0230, fired, utc("2024-10-01 12:00"), now, GRACE) == Due(None, ())
 
 
 ZONES = sorted(available_timezones())
