@@ -96,8 +96,8 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock = clock
         self.rng = rng or random.Random()
-        self.quizmaster = Quizmaster(self, store, config.quiz, clock)
-        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, self.rng)
+        self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng)
+        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock)
         self._scheduling: asyncio.Task | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:

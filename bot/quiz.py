@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Protocol
@@ -19,6 +20,7 @@ from typing import Protocol
 import discord
 
 from bot import render
+from bot.bank import least_recently_asked
 from bot.config import QuizConfig
 from bot.grading import Result, Scoring, grade, pick_counts
 from bot.questions import Question
@@ -80,11 +82,14 @@ def missing_permissions(permissions: discord.Permissions, *, threads: bool = Fal
 
 
 class Quizmaster:
-    def __init__(self, client: discord.Client, store: Store, config: QuizConfig, clock: Clock) -> None:
+    def __init__(
+        self, client: discord.Client, store: Store, config: QuizConfig, clock: Clock, rng: random.Random
+    ) -> None:
         self.client = client
         self.store = store
         self.config = config
         self.clock = clock
+        self.rng = rng
         self.epoch = 0
         self._by_channel: dict[int, RunningQuiz] = {}
         self._by_message: dict[int, RunningQuiz] = {}
@@ -106,28 +111,31 @@ class Quizmaster:
         if channel_id in self._starting:
             raise QuizError("A quiz is being posted in this channel right now.")
 
-    async def start(
-        self, interaction: discord.Interaction, question: Question, duration: int, scoring: Scoring
-    ) -> Quiz:
+    async def choose(self, guild_id: int, candidates: Sequence[Question]) -> Question:
+        """The candidate this server was asked least recently (never asked first)."""
+        return least_recently_asked(candidates, await self.store.last_asked(guild_id), self.rng)
+
+    async def start(self, interaction: discord.Interaction, question: Question, duration: int | None) -> Quiz:
         """Post `question` as the answer to a deferred `/quiz` and open it for reactions."""
         where = Where(interaction.guild_id, interaction.channel_id, interaction.user.id)
         follow_up = partial(interaction.followup.send, wait=True)
-        return await self._start(where, question, duration, scoring, interaction.edit_original_response, follow_up)
+        return await self._start(where, question, duration, interaction.edit_original_response, follow_up)
 
     async def start_in(
-        self, channel: discord.TextChannel, started_by: int, question: Question, duration: int, scoring: Scoring
+        self, channel: discord.TextChannel, started_by: int, question: Question, duration: int | None
     ) -> Quiz:
         """Post `question` straight into `channel` (a scheduled quiz: no interaction to answer)."""
         where = Where(channel.guild.id, channel.id, started_by)
-        return await self._start(where, question, duration, scoring, channel.send, channel.send)
+        return await self._start(where, question, duration, channel.send, channel.send)
 
-    async def _start(
-        self, where: Where, question: Question, duration: int, scoring: Scoring, first: Send, more: Send
-    ) -> Quiz:
+    async def _start(self, where: Where, question: Question, duration: int | None, first: Send, more: Send) -> Quiz:
+        """`duration`: the one asked for, else the question's own, else the configured default."""
         self.check_free(where.channel_id)
         self._starting.add(where.channel_id)
+        seconds = duration or question.duration or self.config.duration_seconds
+        scoring = Scoring(question.scoring or self.config.scoring)
         try:
-            return await self._post(where, question, duration, scoring, first, more)
+            return await self._post(where, question, seconds, scoring, first, more)
         finally:
             self._starting.discard(where.channel_id)
 

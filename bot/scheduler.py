@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import astuple
 
 import discord
 
-from bot.bank import QuestionBank, least_recently_asked
+from bot.bank import QuestionBank
 from bot.config import QuizConfig
-from bot.grading import Scoring
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
 from bot.schedule import Recurrence, due, parse_days, parse_time
 from bot.store import Schedule, Store
@@ -39,7 +37,6 @@ class Scheduler:
         bank: Callable[[], QuestionBank],
         config: QuizConfig,
         clock: Clock,
-        rng: random.Random,
     ) -> None:
         self.client = client
         self.store = store
@@ -47,7 +44,6 @@ class Scheduler:
         self.bank = bank
         self.config = config
         self.clock = clock
-        self.rng = rng
         self._changed = asyncio.Event()
         self.ticks = 0  # completed passes, so an observer can tell the scheduler has acted
 
@@ -112,10 +108,8 @@ class Scheduler:
         if not candidates:
             log.warning("schedule %s: no questions in topic %s; nothing posted", schedule.id, schedule.topic)
             return
-        question = least_recently_asked(candidates, await self.store.last_asked(channel.guild.id), self.rng)
-        duration = schedule.duration or question.duration or self.config.duration_seconds
-        scoring = Scoring(question.scoring or self.config.scoring)
+        question = await self.quizmaster.choose(channel.guild.id, candidates)
         try:
-            await self.quizmaster.start_in(channel, schedule.created_by, question, duration, scoring)
+            await self.quizmaster.start_in(channel, schedule.created_by, question, schedule.duration)
         except (QuizError, discord.HTTPException) as error:
             log.warning("schedule %s: the quiz was not posted: %s", schedule.id, error)

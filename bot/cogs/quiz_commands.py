@@ -11,9 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.bank import least_recently_asked, load_bank
+from bot.bank import load_bank
 from bot.cogs.checks import require_bot_permissions, require_moderator
-from bot.grading import Scoring
 from bot.questions import MAX_DURATION, MIN_DURATION, Question
 from bot.quiz import QuizError
 
@@ -49,12 +48,8 @@ class QuizCommands(commands.Cog):
         self.bot.quizmaster.check_free(interaction.channel_id)
         candidates = self._candidates(question, topic)
         await interaction.response.defer(thinking=True)
-        last_asked = await self.bot.store.last_asked(interaction.guild_id)
-        chosen = least_recently_asked(candidates, last_asked, self.bot.rng)
-        scoring = Scoring(chosen.scoring or config.scoring)
-        await self.bot.quizmaster.start(
-            interaction, chosen, duration or chosen.duration or config.duration_seconds, scoring
-        )
+        chosen = await self.bot.quizmaster.choose(interaction.guild_id, candidates)
+        await self.bot.quizmaster.start(interaction, chosen, duration)
 
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
         bank = self.bot.bank
