@@ -50,7 +50,8 @@ async def fill(path: Path) -> None:
                     started_at=started,
                     deadline=started + 60,
                 )
-                await store.mark_open(quiz.id, guild * 1_000 + n)
+                quiz = await store.mark_open(await store.add_question_part(quiz, guild * 1_000 + n))
+                quiz = await store.freeze_answers(quiz, {}, started + 60)
                 results = []
                 for user in rng.sample(range(MEMBERS), PARTICIPANTS):
                     if rng.random() < 0.35:

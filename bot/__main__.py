@@ -16,6 +16,7 @@ from pathlib import Path
 
 import discord
 
+from bot import single_instance
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
@@ -71,8 +72,14 @@ def _run(config_path: Path) -> int:
 
 async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     try:
+        lock = single_instance.hold(config.database_path)
+    except single_instance.LockError as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    try:
         store = await Store.open(config.database_path)
     except StoreError as error:
+        lock.close()
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     use_endpoints(config.discord)
@@ -93,6 +100,10 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         if not bot.is_closed():
             await bot.close()
         await store.close()
+        lock.close()
+    if bot.failure is not None:
+        print(f"quizbot: stopped: {bot.failure}", file=sys.stderr)
+        return 1
     log.info("stopped cleanly")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 from contextlib import suppress
 from typing import Any
 
@@ -20,13 +21,15 @@ from bot.cogs.schedule_commands import ScheduleCommands
 from bot.cogs.stats_commands import StatsCommands
 from bot.config import Config, DiscordConfig
 from bot.quiz import Clock, QuizError, Quizmaster
+from bot.retry import DEFAULT_BACKOFF, Backoff
 from bot.schedule import ScheduleError
 from bot.scheduler import Scheduler
-from bot.store import Store
+from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
 REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
+CONNECTION_EVENTS = frozenset({"connect", "resumed"})
 
 
 def use_endpoints(config: DiscordConfig) -> None:
@@ -61,6 +64,9 @@ class QuizTree(app_commands.CommandTree):
             text = str(cause)
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = "This command works in a server channel, not in direct messages."
+        elif isinstance(cause, StoreError | sqlite3.OperationalError):
+            log.warning("command /%s: database: %s", interaction.command and interaction.command.name, cause)
+            text = "The database is busy or full right now, so nothing was done; please try again in a moment."
         elif isinstance(cause, discord.Forbidden):
             text = f"Discord refused: {cause.text}. Check the bot's permissions in this channel."
         else:
@@ -81,6 +87,7 @@ class QuizBot(commands.Bot):
         bank: QuestionBank,
         clock: Clock,
         rng: random.Random | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
         **options,
     ) -> None:
         super().__init__(
@@ -96,19 +103,23 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock = clock
         self.rng = rng or random.Random()
-        self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng)
-        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock)
+        self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng, backoff, self._fail)
+        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, backoff)
         self._scheduling: asyncio.Task | None = None
+        self.failure: BaseException | None = None  # why the bot stopped itself, if it did
+        self._stopping: asyncio.Future | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         # Reactions come by the thousand: recording each as its event is parsed costs less than a
-        # listener task per reaction (see BENCHMARKS.md, reaction CPU). A fresh session is noted
-        # here too, so it falls exactly between the events before and after it.
+        # listener task per reaction (see BENCHMARKS.md, reaction CPU). Connection changes are noted
+        # here too, so each falls exactly between the events before and after it.
         try:
             if event_name in REACTION_EVENTS:
                 self.quizmaster.on_reaction(*args)
-            elif event_name == "connect":
-                self.quizmaster.on_new_session()
+            elif event_name == "disconnect":
+                self.quizmaster.on_disconnect()
+            elif event_name in CONNECTION_EVENTS:
+                self.quizmaster.on_connect(fresh=event_name == "connect")
         except Exception:
             log.exception("could not record %s", event_name)
         super().dispatch(event_name, *args, **kwargs)
@@ -136,10 +147,19 @@ class QuizBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
 
+    def _fail(self, error: BaseException) -> None:
+        """Something the bot cannot work around (its database file is gone): stop, and say why."""
+        self.failure = error
+        self._stopping = asyncio.ensure_future(self.close())
+
     async def close(self) -> None:
+        # Never raises: whatever failed, pending picks are written and the gateway is closed.
         if self._scheduling is not None:
             self._scheduling.cancel()
-            with suppress(asyncio.CancelledError):
+            with suppress(asyncio.CancelledError, Exception):  # its errors were logged where they happened
                 await self._scheduling
-        await self.quizmaster.shutdown()
+        try:
+            await self.quizmaster.shutdown()
+        except Exception:
+            log.exception("shutting the quizzes down failed")
         await super().close()

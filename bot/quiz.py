@@ -1,32 +1,40 @@
 """The quiz lifecycle: open -> collect -> close -> grade -> announce, and recovery after a restart.
 
 Selections are kept in memory while a quiz runs and written behind to SQLite in batches, so a
-burst of reactions costs one transaction, not one per event. The message's own reaction lists
-are the truth whenever events may have been missed (the bot restarted, or its gateway session
-was replaced rather than resumed): such a quiz is reconciled from them when it closes.
+burst of reactions costs one transaction, not one per event. Events are trusted only when they
+are known to be complete: the quiz's whole life, open to deadline, fell inside one gateway
+connection. Otherwise (a disconnect, resumed or not, or a restart) the message's own reaction
+lists are the truth, read when the quiz closes.
+
+Every step after posting is durable (see `bot.store`) and runs through `bot.retry.until_done`:
+a transient failure delays the close, a permanent one ends it with a recorded reason, and the
+channel stays claimed, honestly, until the result is out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import discord
 
 from bot import render
 from bot.bank import least_recently_asked
 from bot.config import QuizConfig
-from bot.grading import Result, Scoring, grade, pick_counts
+from bot.grading import Scoring, grade, pick_counts
 from bot.questions import Question
-from bot.store import ChannelBusy, Quiz, QuizState, SelectionChange, Store
+from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
+from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # What the bot must be allowed to do in a quiz channel, with the names Discord's settings use.
 REQUIRED_PERMISSIONS = {
@@ -36,6 +44,10 @@ REQUIRED_PERMISSIONS = {
     "add_reactions": "Add Reactions",
     "read_message_history": "Read Message History",
 }
+
+TOO_MANY_REACTIONS = 30010  # Discord's code for a 21st distinct emoji on a message
+LATE_AFTER = 10.0  # seconds past the deadline after which a result says its answers were read late
+SHUTDOWN_WRITE_SECONDS = 5.0  # how long shutdown keeps trying to write pending picks
 
 
 class QuizError(Exception):
@@ -56,24 +68,22 @@ class SystemClock:
         await asyncio.sleep(max(0.0, moment - time.time()))
 
 
-@dataclass(frozen=True)
-class Where:
-    guild_id: int
-    channel_id: int
-    started_by: int
-
-
-Send = Callable[..., Awaitable[discord.Message]]  # posts one message: an interaction's or a channel's
-
-
 @dataclass
 class RunningQuiz:
     quiz: Quiz
-    # Epoch of the gateway session whose events this quiz has seen from its start; None after a
-    # restart. If it differs from the current session, events may be missing.
-    epoch: int | None
+    # The gateway link this quiz has seen whole since it opened; None when that is not known
+    # (opened while disconnected, or resumed after a restart): then events may be missing.
+    link: int | None
     selections: dict[int, set[int]] = field(default_factory=dict)
     timer: asyncio.Task | None = None
+    closing: bool = False
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # the channel is free of it
+
+
+@dataclass(frozen=True)
+class Started:
+    quiz: Quiz
+    unplaced: tuple[str, ...] = ()  # letters Discord's 20-emoji limit kept off the message
 
 
 def missing_permissions(permissions: discord.Permissions, *, threads: bool = False) -> list[str]:
@@ -83,19 +93,29 @@ def missing_permissions(permissions: discord.Permissions, *, threads: bool = Fal
 
 class Quizmaster:
     def __init__(
-        self, client: discord.Client, store: Store, config: QuizConfig, clock: Clock, rng: random.Random
+        self,
+        client: discord.Client,
+        store: Store,
+        config: QuizConfig,
+        clock: Clock,
+        rng: random.Random,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        on_fatal: Callable[[BaseException], None] = lambda error: None,
     ) -> None:
         self.client = client
         self.store = store
         self.config = config
         self.clock = clock
         self.rng = rng
-        self.epoch = 0
+        self.backoff = backoff
+        self.on_fatal = on_fatal  # the database is gone: the bot must stop
+        self.link = 0  # counts gateway connections; moves on every disconnect and fresh session
+        self.connected = False
         self._by_channel: dict[int, RunningQuiz] = {}
         self._by_message: dict[int, RunningQuiz] = {}
         self._starting: set[int] = set()  # channels whose quiz is being posted
         self._pending: list[SelectionChange] = []
-        self._flusher: asyncio.Task | None = None
+        self._writer: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
 
     # -- starting -------------------------------------------------------------------------------
@@ -105,49 +125,50 @@ class Quizmaster:
 
     def check_free(self, channel_id: int) -> None:
         running = self._by_channel.get(channel_id)
+        if running and running.closing:
+            raise QuizError("The last quiz here is still being graded; /quiz works again as soon as its result is up.")
         if running:
             deadline = int(running.quiz.deadline)
             raise QuizError(f"A quiz is already running here; it closes <t:{deadline}:R> (<t:{deadline}:T>).")
         if channel_id in self._starting:
             raise QuizError("A quiz is being posted in this channel right now.")
 
+    async def until_closed(self, channel_id: int) -> None:
+        """Wait while the channel's last quiz is still being graded (a scheduled one comes right after it)."""
+        running = self._by_channel.get(channel_id)
+        if running is not None and running.closing:
+            await running.released.wait()
+
     async def choose(self, guild_id: int, candidates: Sequence[Question]) -> Question:
         """The candidate this server was asked least recently (never asked first)."""
         return least_recently_asked(candidates, await self.store.last_asked(guild_id), self.rng)
 
-    async def start(self, interaction: discord.Interaction, question: Question, duration: int | None) -> Quiz:
-        """Post `question` as the answer to a deferred `/quiz` and open it for reactions."""
-        where = Where(interaction.guild_id, interaction.channel_id, interaction.user.id)
-        follow_up = partial(interaction.followup.send, wait=True)
-        return await self._start(where, question, duration, interaction.edit_original_response, follow_up)
-
     async def start_in(
-        self, channel: discord.TextChannel, started_by: int, question: Question, duration: int | None
-    ) -> Quiz:
-        """Post `question` straight into `channel` (a scheduled quiz: no interaction to answer)."""
-        where = Where(channel.guild.id, channel.id, started_by)
-        return await self._start(where, question, duration, channel.send, channel.send)
+        self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int | None
+    ) -> Started:
+        """Post `question` in `channel` and open it for reactions.
 
-    async def _start(self, where: Where, question: Question, duration: int | None, first: Send, more: Send) -> Quiz:
-        """`duration`: the one asked for, else the question's own, else the configured default."""
-        self.check_free(where.channel_id)
-        self._starting.add(where.channel_id)
+        `duration`: the one asked for, else the question's own, else the configured default.
+        """
+        self.check_free(channel.id)
+        self._starting.add(channel.id)
         seconds = duration or question.duration or self.config.duration_seconds
         scoring = Scoring(question.scoring or self.config.scoring)
         try:
-            return await self._post(where, question, seconds, scoring, first, more)
+            # A task of the quizmaster's, so that shutdown stops it like every other piece of quiz work.
+            return await self._spawn(self._post(channel, started_by, question, seconds, scoring), supervised=False)
         finally:
-            self._starting.discard(where.channel_id)
+            self._starting.discard(channel.id)
 
     async def _post(
-        self, where: Where, question: Question, duration: int, scoring: Scoring, first: Send, more: Send
-    ) -> Quiz:
+        self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int, scoring: Scoring
+    ) -> Started:
         now = self.clock.now()
         try:
             quiz = await self.store.create_quiz(
-                guild_id=where.guild_id,
-                channel_id=where.channel_id,
-                started_by=where.started_by,
+                guild_id=channel.guild.id,
+                channel_id=channel.id,
+                started_by=started_by,
                 question=question,
                 scoring=scoring,
                 started_at=now,
@@ -155,55 +176,81 @@ class Quizmaster:
             )
         except ChannelBusy:
             raise QuizError("A quiz is already running in this channel.") from None
-        posts = render.question_posts(question, int(quiz.deadline))
         sent: list[discord.Message] = []
-        running: RunningQuiz | None = None
-        needed = "Send Messages and Embed Links"
         try:
-            sent.append(await first(**_message_kwargs(posts[0])))
-            for post in posts[1:]:
-                sent.append(await more(**_message_kwargs(post)))
-            message = sent[-1]
-            quiz = replace(quiz, message_id=message.id, state=QuizState.OPEN)
-            await self.store.mark_open(quiz.id, message.id)
-            # Open from here on: picks count, /endquiz works, the timer runs, while letters are added.
-            running = self._track(RunningQuiz(quiz, self.epoch))
-            self._starting.discard(quiz.channel_id)
-            running.timer = self._spawn(self._close_at_deadline(running))
-            needed = "Add Reactions and Read Message History"
-            for index in range(len(question.options)):
-                if self._by_message.get(message.id) is not running:
-                    break  # ended early while the letters were still being added
-                await message.add_reaction(render.letter(index))
-        except discord.HTTPException as error:
-            await self._abandon(quiz, running, sent, error)
+            for post in render.question_posts(question, int(quiz.deadline)):
+                sent.append(await channel.send(**_message_kwargs(post)))
+                quiz = await self.store.add_question_part(quiz, sent[-1].id)
+        except (discord.HTTPException, *TRANSIENT) as error:
+            await self._take_down(quiz, [m.id for m in sent], f"posting failed: {describe(error)}")
             if isinstance(error, discord.Forbidden):
-                raise QuizError(
-                    f"Discord refused ({error.text}), so the quiz is cancelled. I need {needed} "
-                    f"in <#{quiz.channel_id}>: grant them to my role in the channel's settings → Permissions."
-                ) from None
+                raise QuizError(_refused(error, "Send Messages and Embed Links", quiz.channel_id)) from None
             raise
+        # Tracked from the moment its message exists: a member may react before the letters are on.
+        running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
+        running.quiz = await self._durably(lambda: self.store.mark_open(quiz), f"opening quiz {quiz.id}")
+        running.timer = self._spawn(self._run(running))
+        try:
+            unplaced = await self._add_letters(running)
+        except discord.Forbidden as error:
+            self._forget(running)
+            await self._take_down(running.quiz, list(running.quiz.question_parts), f"no reactions: {error.text}")
+            raise QuizError(_refused(error, "Add Reactions and Read Message History", quiz.channel_id)) from None
         log.info("quiz %s opened: %s in channel %s until %s", quiz.id, question.id, quiz.channel_id, quiz.deadline)
-        return quiz
+        return Started(running.quiz, unplaced)
 
-    async def _abandon(
-        self,
-        quiz: Quiz,
-        running: RunningQuiz | None,
-        sent: list[discord.Message],
-        error: discord.HTTPException,
-    ) -> None:
+    async def _add_letters(self, running: RunningQuiz) -> tuple[str, ...]:
+        """Put every option's letter on the message (again after a restart: adding is idempotent)."""
+        quiz = running.quiz
+        message = self._channel(quiz).get_partial_message(quiz.message_id)
+        unplaced = []
+        for index in range(len(quiz.question.options)):
+            if self._by_message.get(quiz.message_id) is not running:
+                return ()  # ended early or cancelled while the letters were still being added
+            emoji = render.letter(index)
+            try:
+                await self._durably(lambda e=emoji: message.add_reaction(e), f"adding {emoji} to quiz {quiz.id}")
+            except discord.HTTPException as error:
+                if error.code != TOO_MANY_REACTIONS:
+                    raise
+                # Members' other emoji filled the message's 20: clear them (with Manage Messages) and retry.
+                if not await self._clear_stray_emoji(running, message):
+                    unplaced.append(emoji)
+                    continue
+                await self._durably(lambda e=emoji: message.add_reaction(e), f"adding {emoji} to quiz {quiz.id}")
+        if unplaced:
+            log.warning("quiz %s: other emoji kept %s off the message", quiz.id, " ".join(unplaced))
+        await self._durably(lambda: self.store.mark_lettered(quiz.id), f"noting quiz {quiz.id}'s letters")
+        return tuple(unplaced)
+
+    async def _clear_stray_emoji(self, running: RunningQuiz, message: discord.PartialMessage) -> bool:
+        options = len(running.quiz.question.options)
+        try:
+            fetched = await message.fetch()
+            for reaction in fetched.reactions:
+                emoji = reaction.emoji
+                if not isinstance(emoji, str) or render.option_index(emoji, options) is None:
+                    await fetched.clear_reaction(emoji)
+        except discord.Forbidden:
+            return False
+        return True
+
+    async def _take_down(self, quiz: Quiz, message_ids: Sequence[int], reason: str) -> None:
         """Undo a half-posted quiz: nothing stays in the channel that looks like a live question."""
-        log.warning("quiz %s could not be posted: %s", quiz.id, error)
-        if running is not None and running.timer is not None:
-            running.timer.cancel()
-        self._untrack(quiz)
-        await self.store.cancel(quiz.id, f"posting failed: {error.text or error.status}", self.clock.now())
-        for message in sent:
+        log.warning("quiz %s taken down: %s", quiz.id, reason)
+        channel = self._channel(quiz)
+        for message_id in message_ids:
+            message = channel.get_partial_message(message_id)
             try:
                 await message.delete()
+            except discord.NotFound:
+                pass
             except discord.HTTPException:
                 await _quietly(message.edit(content=render.cancelled_content("it could not be posted"), embeds=[]))
+        try:
+            await self._durably(lambda: self.store.cancel(quiz.id, reason, self.clock.now()), f"cancelling {quiz.id}")
+        except StoreError as error:
+            log.error("quiz %s could not be cancelled: %s", quiz.id, error)
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -239,18 +286,32 @@ class Quizmaster:
 
     def _write_behind(self, change: SelectionChange) -> None:
         self._pending.append(change)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = self._spawn(self._flush())
+        if self._writer is None or self._writer.done():
+            self._writer = self._spawn(self._write_picks())
 
-    async def _flush(self) -> None:
-        # Changes that arrive while a batch is being written wait for the next batch.
+    async def _write_picks(self) -> None:
+        # A batch leaves the queue only once written; changes arriving meanwhile wait for the next.
         while self._pending:
-            batch, self._pending = self._pending, []
-            await self.store.apply_selection_changes(batch)
+            count = len(self._pending)
+            batch = self._pending[:count]
+            await self._durably(lambda b=batch: self.store.apply_selection_changes(b), "saving picks")
+            del self._pending[:count]
 
-    def on_new_session(self) -> None:
-        """The gateway identified afresh: events since the last session may be lost."""
-        self.epoch += 1
+    def on_disconnect(self) -> None:
+        """The gateway connection is gone: events from now until reconnection may never arrive."""
+        self.connected = False
+        self.link += 1
+
+    def on_connect(self, *, fresh: bool) -> None:
+        if fresh:  # a new session: whatever happened before it is gone for good
+            self.link += 1
+        self.connected = True
+
+    def _current_link(self) -> int | None:
+        return self.link if self.connected else None
+
+    def _events_complete(self, running: RunningQuiz) -> bool:
+        return self.connected and running.link == self.link
 
     # -- closing --------------------------------------------------------------------------------
 
@@ -258,53 +319,67 @@ class Quizmaster:
         running = self._by_channel.get(channel_id)
         if running is None:
             raise QuizError("No quiz is running in this channel.")
+        if running.closing:
+            raise QuizError("This quiz has ended and is being graded; its result follows as soon as it is ready.")
         if running.timer is not None:
             running.timer.cancel()
-        await self.close(running)
+        running.timer = self._spawn(self._close(running))
 
     async def cancel(self, channel_id: int | None, message_id: int | None, reason: str) -> None:
         """Cancel the quiz whose message or channel was deleted: no points, nothing retried."""
         running = self._by_message.get(message_id) if message_id else self._by_channel.get(channel_id)
-        if running is None:
-            return
-        if running.timer is not None:
-            running.timer.cancel()
-        self._untrack(running.quiz)
-        await self.store.cancel(running.quiz.id, reason, self.clock.now())
+        if running is None or running.closing:
+            return  # a closing quiz finds out by itself, from Discord's answer
+        self._forget(running)
+        await self._durably(
+            lambda: self.store.cancel(running.quiz.id, reason, self.clock.now()), f"cancelling {running.quiz.id}"
+        )
         log.info("quiz %s cancelled: %s", running.quiz.id, reason)
 
-    async def _close_at_deadline(self, running: RunningQuiz) -> None:
+    async def _run(self, running: RunningQuiz) -> None:
         await self.clock.sleep_until(running.quiz.deadline)
-        await self.close(running)
+        await self._close(running)
 
-    async def close(self, running: RunningQuiz) -> None:
-        """Grade from the reactions on the message at this moment, then announce."""
-        quiz = running.quiz
-        self._untrack(quiz)
+    async def _close(self, running: RunningQuiz) -> None:
+        """From the deadline to the posted result, however long Discord or the database take."""
+        running.closing = True
+        self._by_message.pop(running.quiz.message_id, None)  # later events, replayed or not, change nothing
         try:
-            selections = await self._final_selections(running)
-        except (discord.NotFound, discord.Forbidden) as error:
-            # Without the message there is nothing to grade from: cancel, no points, no retry.
-            reason = _gone_reason(error)
-            await self.store.cancel(quiz.id, reason, self.clock.now())
-            log.warning("quiz %s cancelled at close: %s", quiz.id, reason)
-            return
-        results = grade(selections, quiz.question.correct, quiz.scoring)
-        if await self.store.record_results(quiz, results, self.clock.now()):
-            await self._announce(quiz, results)
+            await self._finish(running)
+        except discord.HTTPException as error:  # permanent: the message, the channel or access is gone
+            await self._give_up(running.quiz, _gone_reason(error))
+        finally:
+            self._release(running)
 
-    async def _final_selections(self, running: RunningQuiz) -> dict[int, frozenset[int]]:
-        if running.epoch == self.epoch:
-            await self._drain()
-            return {user: frozenset(picks) for user, picks in running.selections.items()}
-        selections = await self._read_reactions(running.quiz)
-        await self._drain()
-        await self.store.replace_selections(running.quiz.id, selections)
-        return selections
+    async def _finish(self, running: RunningQuiz) -> None:
+        quiz = running.quiz
+        if quiz.state is QuizState.OPEN:
+            if self._events_complete(running):
+                selections = {user: frozenset(picks) for user, picks in running.selections.items() if picks}
+                read_at = self.clock.now()
+            else:
+                selections = await self._durably(lambda: self._read_reactions(quiz), f"reading quiz {quiz.id}")
+                read_at = self.clock.now()
+            quiz = await self._durably(
+                lambda: self.store.freeze_answers(quiz, selections, read_at), f"freezing quiz {quiz.id}'s answers"
+            )
+        if quiz.state is QuizState.CLOSING:
+            selections = await self._durably(lambda: self.store.selections(quiz.id), f"loading quiz {quiz.id}")
+            results = grade(selections, quiz.question.correct, quiz.scoring)
+            await self._durably(
+                lambda: self.store.record_results(quiz, results, self.clock.now()), f"grading quiz {quiz.id}"
+            )
+            quiz = replace(quiz, state=QuizState.GRADED)
+        if quiz.state is QuizState.GRADED:
+            await self._announce(quiz, running)
 
-    async def _drain(self) -> None:
-        if self._flusher is not None:
-            await self._flusher
+    async def _give_up(self, quiz: Quiz, reason: str) -> None:
+        current = await self._durably(lambda: self.store.quiz(quiz.id), f"loading quiz {quiz.id}")
+        if current.state is QuizState.GRADED:  # points stand; only the result cannot be posted
+            await self._durably(lambda: self.store.mark_announced(quiz.id, reason), f"closing quiz {quiz.id}")
+        else:
+            await self._durably(lambda: self.store.cancel(quiz.id, reason, self.clock.now()), f"cancelling {quiz.id}")
+        log.warning("quiz %s ended at close: %s", quiz.id, reason)
 
     async def _read_reactions(self, quiz: Quiz) -> dict[int, frozenset[int]]:
         """Every member's picks, read from the message's reaction lists (100 users a page)."""
@@ -321,91 +396,138 @@ class Quizmaster:
                     picks.setdefault(user.id, set()).add(option)
         return {user: frozenset(options) for user, options in picks.items()}
 
-    async def _announce(self, quiz: Quiz, results: list[Result]) -> None:
-        """Post the result. Points already stand; if Discord fails otherwise, the quiz stays graded
-        and the next start announces it."""
-        try:
-            await self.announce(quiz, results)
-        except (discord.NotFound, discord.Forbidden) as error:
-            log.warning("quiz %s graded, but its result cannot be posted: %s", quiz.id, _gone_reason(error))
-            await self.store.mark_announced(quiz.id)  # nothing to retry: the channel is gone or closed to us
-
-    async def announce(self, quiz: Quiz, results: list[Result]) -> None:
-        counts = pick_counts({r.user_id: r.selected for r in results}, len(quiz.question.options))
-        standings = await self.store.leaderboard(quiz.guild_id, self.config.leaderboard_size)
-        posts = render.result_posts(quiz.question, results, counts, standings, quiz.scoring)
+    async def _announce(self, quiz: Quiz, running: RunningQuiz) -> None:
+        """Post the result part by part, each recorded as it goes up, so a restart posts only the rest."""
+        if quiz.result_posts is None:
+            posts = await self._durably(lambda: self._render_result(quiz), f"rendering quiz {quiz.id}'s result")
+            quiz = await self._durably(lambda: self.store.set_result_posts(quiz, posts), f"saving quiz {quiz.id}")
+        posts = _posts_from_json(quiz.result_posts)
         channel = self._channel(quiz)
         question_message = channel.get_partial_message(quiz.message_id)
         reference = question_message.to_reference(fail_if_not_exists=False)
-        sent = [
-            await channel.send(reference=reference if n == 0 else None, **_message_kwargs(post))
-            for n, post in enumerate(posts)
-        ]
-        if self.config.discussion_threads:
-            name = render.clip(f"Discuss: {quiz.question.title}", 100)
-            await _quietly(sent[0].create_thread(name=name, auto_archive_duration=1440))
+        for number in range(len(quiz.result_parts), len(posts)):
+            first = number == 0
+            kwargs = {"reference": reference if first else None, **_message_kwargs(posts[number])}
+            sent = await self._durably(lambda k=kwargs: channel.send(**k), f"posting quiz {quiz.id}'s result")
+            quiz = await self._durably(
+                lambda q=quiz, m=sent: self.store.add_result_part(q, m.id), f"saving quiz {quiz.id}'s progress"
+            )
+            if first and self.config.discussion_threads:
+                name = render.clip(f"Discuss: {quiz.question.title}", 100)
+                await _quietly(sent.create_thread(name=name, auto_archive_duration=1440))
+        self._release(running)  # the result is up: the channel is free for the next quiz
         await _quietly(question_message.edit(content=render.closed_content(int(self.clock.now()))))
-        await self.store.mark_announced(quiz.id)
-        log.info("quiz %s announced: %d answered", quiz.id, len(results))
+        await self._durably(lambda: self.store.mark_announced(quiz.id), f"closing quiz {quiz.id}")
+        log.info("quiz %s announced", quiz.id)
+
+    async def _render_result(self, quiz: Quiz) -> str:
+        results = await self.store.results(quiz.id)
+        counts = pick_counts({r.user_id: r.selected for r in results}, len(quiz.question.options))
+        standings = await self.store.leaderboard(quiz.guild_id, self.config.leaderboard_size)
+        posts = render.result_posts(quiz.question, results, counts, standings, quiz.scoring)
+        read_at = quiz.answers_read_at
+        if read_at is not None and read_at - quiz.deadline > LATE_AFTER:
+            posts[0] = replace(posts[0], content=render.late_note(int(read_at), int(read_at - quiz.deadline)))
+        return _posts_to_json(posts)
 
     # -- recovery -------------------------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Pick up what a previous run left: resume timers, grade what is overdue, announce what is graded."""
-        for quiz in await self.store.unfinished_quizzes():
+        """Pick up what a previous run left: finish posting steps, resume timers, finish closes."""
+        for quiz in await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes"):
             if quiz.state is QuizState.POSTING:
-                await self.store.cancel(quiz.id, "the bot stopped while posting it", self.clock.now())
-            elif quiz.state is QuizState.GRADED:
-                self._spawn(self._announce(quiz, await self.store.results(quiz.id)))
-            else:
-                running = self._track(RunningQuiz(quiz, epoch=None))
-                running.timer = self._spawn(self._close_at_deadline(running))
+                self._spawn(self._take_down(quiz, quiz.question_parts, "the bot stopped while posting it"))
+                continue
+            running = self._track(RunningQuiz(quiz, link=None, closing=quiz.state is not QuizState.OPEN))
+            if quiz.state is QuizState.OPEN:
+                running.timer = self._spawn(self._run(running))
+                if not quiz.lettered:
+                    self._spawn(self._add_letters(running))
                 log.info("quiz %s resumed; closes at %s", quiz.id, quiz.deadline)
+            else:
+                running.timer = self._spawn(self._close(running))
 
     async def shutdown(self) -> None:
-        """Stop timers and write every pending pick; open quizzes resume on the next start."""
+        """Stop every task and write pending picks; unfinished quizzes resume on the next start."""
         for task in list(self._tasks):
-            if task is not self._flusher:
-                task.cancel()
+            task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._flush()
+        if not self._pending:
+            return
+        try:
+            await asyncio.wait_for(self._write_picks(), SHUTDOWN_WRITE_SECONDS)
+        except (TimeoutError, StoreError) as error:
+            # Not lost for grading: a quiz resumed after a restart is read from its reactions.
+            log.warning("stopping with %d pick changes unsaved (%s)", len(self._pending), describe(error))
 
     # -- helpers --------------------------------------------------------------------------------
+
+    async def _durably(self, step: Callable[[], Awaitable[T]], what: str) -> T:
+        return await until_done(step, what, self.backoff)
 
     def _track(self, running: RunningQuiz) -> RunningQuiz:
         self._by_channel[running.quiz.channel_id] = running
         self._by_message[running.quiz.message_id] = running
         return running
 
-    def _untrack(self, quiz: Quiz) -> None:
-        self._by_message.pop(quiz.message_id, None)
-        if (running := self._by_channel.get(quiz.channel_id)) and running.quiz.id == quiz.id:
-            del self._by_channel[quiz.channel_id]
+    def _forget(self, running: RunningQuiz) -> None:
+        if running.timer is not None and running.timer is not asyncio.current_task():
+            running.timer.cancel()
+        self._by_message.pop(running.quiz.message_id, None)
+        self._release(running)
+
+    def _release(self, running: RunningQuiz) -> None:
+        if self._by_channel.get(running.quiz.channel_id) is running:
+            del self._by_channel[running.quiz.channel_id]
+        running.released.set()
 
     def _channel(self, quiz: Quiz) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(quiz.channel_id, guild_id=quiz.guild_id)
 
-    def _spawn(self, coroutine) -> asyncio.Task:
-        task = asyncio.create_task(coroutine)
+    def _spawn(self, coroutine: Awaitable[T], *, supervised: bool = True) -> asyncio.Task[T]:
+        """`supervised`: nobody awaits it, so its failure is logged here; else the awaiting caller handles it."""
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(self._finished if supervised else self._tasks.discard)
         return task
 
     def _finished(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # One quiz failing must never stop the others: log it, keep going.
-            log.error("quiz task failed", exc_info=task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        if isinstance(error, DatabaseGone):  # the one database failure that retrying cannot mend
+            log.critical("%s", error)
+            self.on_fatal(error)
+        else:  # one quiz failing must never stop the others
+            log.error("quiz task failed", exc_info=error)
+
+
+def _refused(error: discord.HTTPException, needed: str, channel_id: int) -> str:
+    return (
+        f"Discord refused ({error.text}), so the quiz is cancelled. I need {needed} "
+        f"in <#{channel_id}>: grant them to my role in the channel's settings → Permissions."
+    )
 
 
 def _gone_reason(error: discord.HTTPException) -> str:
     if isinstance(error, discord.NotFound):
         return "the question message or its channel is gone"
-    return f"the bot lost access to the channel ({error.text})"
+    if isinstance(error, discord.Forbidden):
+        return f"the bot lost access to the channel ({error.text})"
+    return f"Discord refused the result ({error.status}: {error.text})"
 
 
 def _message_kwargs(post: render.Post) -> dict:
     return {"content": post.content or None, "embeds": [discord.Embed.from_dict(e) for e in post.embeds]}
+
+
+def _posts_to_json(posts: Sequence[render.Post]) -> str:
+    return json.dumps([{"content": p.content, "embeds": list(p.embeds)} for p in posts], ensure_ascii=False)
+
+
+def _posts_from_json(text: str) -> list[render.Post]:
+    return [render.Post(p["content"], tuple(p["embeds"])) for p in json.loads(text)]
 
 
 async def _quietly(action: Awaitable[object]) -> None:

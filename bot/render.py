@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.grading import Result, Scoring, streaks
 from bot.questions import Question
-from bot.store import MemberStats, Miss, QuestionStats, Standing
+from bot.store import MemberStats, Miss, QuestionStats, Quiz, Standing
 
 # Discord's limits (characters unless noted).
 CONTENT_LIMIT = 2000
@@ -67,6 +67,25 @@ def question_posts(question: Question, deadline: int) -> list[Post]:
 
 def closed_content(closed_at: int) -> str:
     return f"🔒 Closed <t:{closed_at}:R>: the answer is in the reply below."
+
+
+def started_note(quiz: Quiz, unplaced: Sequence[str]) -> str:
+    link = f"https://discord.com/channels/{quiz.guild_id}/{quiz.channel_id}/{quiz.message_id}"
+    note = f"Posted {link}; it closes <t:{int(quiz.deadline)}:R>."
+    if unplaced:
+        note += (
+            f" Members' other emoji filled Discord's 20 reactions, so {' '.join(unplaced)} could not be added:"
+            " give me Manage Messages in this channel to clear stray emoji."
+        )
+    return note
+
+
+def late_note(read_at: int, seconds_late: int) -> str:
+    minutes = max(1, round(seconds_late / 60))
+    return (
+        f"⏰ Graded late: the answers were read at <t:{read_at}:f>, about {minutes} min after the deadline "
+        "(the bot was offline), so reactions added in between count."
+    )
 
 
 def cancelled_content(reason: str) -> str:

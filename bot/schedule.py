@@ -159,10 +159,14 @@ def due(recurrence: Recurrence, last_fired: float | None, created_at: float, now
     slots stay in the window until `last_fired` moves past them: to log them once, store the latest
     of them as `last_fired` when nothing fires (a fired slot is later than all of them).
     """
+    # Counting from `now` at the latest: a clock that once ran ahead must not silence the schedule.
+    # A slot already fired is never due again, even if the clock stepped back before it.
+    since = created_at if last_fired is None else max(last_fired, created_at)
     slots = []
-    slot = recurrence.next_after(created_at if last_fired is None else max(last_fired, created_at))
+    slot = recurrence.next_after(min(since, now))
     while slot <= now:
-        slots.append(slot)
+        if slot != last_fired:
+            slots.append(slot)
         slot = recurrence.next_after(slot)
     if slots and now - slots[-1] <= grace:
         return Due(slots[-1], tuple(slots[:-1]))

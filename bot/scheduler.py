@@ -18,6 +18,7 @@ import discord
 from bot.bank import QuestionBank
 from bot.config import QuizConfig
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
+from bot.retry import TRANSIENT, Backoff, describe, until_done
 from bot.schedule import Recurrence, due, parse_days, parse_time
 from bot.store import Schedule, Store
 
@@ -37,6 +38,7 @@ class Scheduler:
         bank: Callable[[], QuestionBank],
         config: QuizConfig,
         clock: Clock,
+        backoff: Backoff,
     ) -> None:
         self.client = client
         self.store = store
@@ -44,6 +46,7 @@ class Scheduler:
         self.bank = bank
         self.config = config
         self.clock = clock
+        self.backoff = backoff
         self._changed = asyncio.Event()
         self.ticks = 0  # completed passes, so an observer can tell the scheduler has acted
 
@@ -58,7 +61,8 @@ class Scheduler:
         """Fire what is due, sleep until the next slot or a change, forever."""
         while True:
             self._changed.clear()
-            wake_at = await self.tick()
+            # A pass that fails (a busy database) is retried; a slot is marked fired before it posts.
+            wake_at = await until_done(self.tick, "schedule pass", self.backoff)
             sleeper = asyncio.ensure_future(self.clock.sleep_until(wake_at)) if wake_at is not None else None
             changed = asyncio.ensure_future(self._changed.wait())
             waiting = {changed} | ({sleeper} if sleeper else set())
@@ -108,8 +112,9 @@ class Scheduler:
         if not candidates:
             log.warning("schedule %s: no questions in topic %s; nothing posted", schedule.id, schedule.topic)
             return
-        question = await self.quizmaster.choose(channel.guild.id, candidates)
         try:
+            await asyncio.wait_for(self.quizmaster.until_closed(channel.id), self.grace(schedule))
+            question = await self.quizmaster.choose(channel.guild.id, candidates)
             await self.quizmaster.start_in(channel, schedule.created_by, question, schedule.duration)
-        except (QuizError, discord.HTTPException) as error:
-            log.warning("schedule %s: the quiz was not posted: %s", schedule.id, error)
+        except (QuizError, TimeoutError, *TRANSIENT, discord.HTTPException) as error:
+            log.warning("schedule %s: the quiz was not posted: %s", schedule.id, describe(error))

@@ -6,11 +6,15 @@ migrations keyed on `PRAGMA user_version`, so an older database file moves forwa
 A quiz moves through explicit states so that a crash at any point is recoverable and points are
 counted exactly once:
 
-    posting -> open -> graded -> announced
-        \\-------\\-> cancelled
+    posting -> open -> closing -> graded -> announced
+        \\-------\\--------\\-> cancelled
 
-`posting`: the channel is claimed and the message is being sent. `graded`: results and points
-are written, in the same transaction as the state change, but the result may not be posted yet.
+`posting`: the channel is claimed and the question's messages are being sent (each one's id is
+written as it is posted, so a restart can take them down). `closing`: the deadline has passed and
+the answers are frozen as read at `answers_read_at`. `graded`: results and points are written, in
+the same transaction as the state change; the result is rendered once and its messages are
+recorded as they are posted, so a restart posts only what is missing. `problem` records why a
+step ended for good (the message or channel gone, access lost).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -35,6 +39,10 @@ class StoreError(Exception):
     """The database cannot be used; the message says why in one line."""
 
 
+class DatabaseGone(StoreError):
+    """The database file was deleted or replaced while the bot had it open: writes would be lost."""
+
+
 class ChannelBusy(Exception):
     """The channel already has a running quiz."""
 
@@ -42,6 +50,7 @@ class ChannelBusy(Exception):
 class QuizState(StrEnum):
     POSTING = "posting"
     OPEN = "open"
+    CLOSING = "closing"
     GRADED = "graded"
     ANNOUNCED = "announced"
     CANCELLED = "cancelled"
@@ -59,6 +68,19 @@ class Quiz:
     started_at: float
     deadline: float
     state: QuizState
+    question_parts: tuple[int, ...] = ()  # the question's messages as posted; the last carries the letters
+    lettered: bool = False  # every option letter is on the message
+    answers_read_at: float | None = None  # when the answers were frozen for grading
+    result_posts: str | None = None  # the result as rendered when it was graded (JSON)
+    result_parts: tuple[int, ...] = ()  # the result's messages posted so far
+
+    @property
+    def running(self) -> bool:
+        """Claims its channel: not yet graded or cancelled."""
+        return self.state in RUNNING_STATES
+
+
+RUNNING_STATES = frozenset({QuizState.POSTING, QuizState.OPEN, QuizState.CLOSING})
 
 
 @dataclass(frozen=True)
@@ -222,22 +244,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX schedules_by_guild ON schedules (guild_id);
     """,
+    # 3: a close that survives anything: frozen answers, posting progress, the reason a step gave up.
+    """
+    ALTER TABLE quizzes ADD COLUMN question_parts  TEXT    NOT NULL DEFAULT '[]';
+    ALTER TABLE quizzes ADD COLUMN lettered        INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE quizzes ADD COLUMN answers_read_at REAL;
+    ALTER TABLE quizzes ADD COLUMN result_posts    TEXT;
+    ALTER TABLE quizzes ADD COLUMN result_parts    TEXT    NOT NULL DEFAULT '[]';
+    ALTER TABLE quizzes ADD COLUMN problem         TEXT;
+    UPDATE quizzes SET question_parts = json_array(message_id) WHERE message_id IS NOT NULL;
+    DROP INDEX quizzes_one_running_per_channel;
+    CREATE UNIQUE INDEX quizzes_one_running_per_channel
+        ON quizzes (channel_id) WHERE state IN ('posting', 'open', 'closing');
+    DROP INDEX quizzes_unfinished;
+    CREATE INDEX quizzes_unfinished ON quizzes (state) WHERE state IN ('posting', 'open', 'closing', 'graded');
+    """,
 )
 
-_QUIZ_COLUMNS = "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state"
+_QUIZ_COLUMNS = (
+    "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
+    " question_parts, lettered, answers_read_at, result_posts, result_parts"
+)
 
 
 class Store:
     BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another writer before giving up
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
         self._db = db
+        self._path = Path(path)
+        self._identity = _identity(self._path)
         # One connection serves every coroutine: a write issued while another coroutine's transaction
         # is open would silently join it, so every write runs in its own transaction, one at a time.
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
+    async def open(cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
         """Open (creating if needed) and migrate the database, or raise StoreError with the reason."""
         db = None
         try:
@@ -245,10 +287,10 @@ class Store:
             # the event loop and prints a traceback at exit, burying the one line that explains.
             await asyncio.to_thread(lambda: sqlite3.connect(path).close())
             db = await aiosqlite.connect(path, isolation_level=None)
-            await db.execute(f"PRAGMA busy_timeout = {int(cls.BUSY_TIMEOUT_MS)}")
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA foreign_keys = ON")
-            store = cls(db)
+            store = cls(db, path)
             await store._migrate()
         except sqlite3.Error as error:
             if db is not None:
@@ -272,16 +314,28 @@ class Store:
             # executescript commits first, so the version bump rides in the same script.
             await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
+    def _check_file(self) -> None:
+        # SQLite keeps writing to a file deleted under it; everything written would vanish at exit.
+        if _identity(self._path) != self._identity:
+            raise DatabaseGone(
+                f"database {self._path} was deleted or replaced while the bot was running; "
+                "restore it from a backup, then restart the bot"
+            )
+
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
+            self._check_file()
+            if self._db.in_transaction:  # left open by a write cancelled mid-way (at shutdown)
+                await self._db.execute("ROLLBACK")
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                await self._db.execute("COMMIT")
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # also when COMMIT itself failed (busy, disk full)
+                    await self._db.execute("ROLLBACK")
                 raise
-            await self._db.execute("COMMIT")
 
     # -- quizzes --------------------------------------------------------------------------------
 
@@ -301,7 +355,7 @@ class Store:
             async with self._transaction() as db:
                 cursor = await db.execute(
                     "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
-                    " started_at, deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " started_at, deadline, state, lettered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                     (
                         guild_id,
                         channel_id,
@@ -329,27 +383,43 @@ class Store:
             QuizState.POSTING,
         )
 
-    async def mark_open(self, quiz_id: int, message_id: int) -> None:
+    async def add_question_part(self, quiz: Quiz, message_id: int) -> Quiz:
+        """Remember one posted message of the question, before anything else happens to it."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ?",
-                (message_id, QuizState.OPEN.value, quiz_id),
+                "UPDATE quizzes SET question_parts = json_insert(question_parts, '$[#]', ?) WHERE id = ?",
+                (message_id, quiz.id),
             )
+        return replace(quiz, question_parts=(*quiz.question_parts, message_id))
+
+    async def mark_open(self, quiz: Quiz) -> Quiz:
+        """The question is up: its last message, which carries the letters, is the quiz's message."""
+        message_id = quiz.question_parts[-1]
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ? AND state = ?",
+                (message_id, QuizState.OPEN.value, quiz.id, QuizState.POSTING.value),
+            )
+        return replace(quiz, message_id=message_id, state=QuizState.OPEN)
+
+    async def mark_lettered(self, quiz_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE quizzes SET lettered = 1 WHERE id = ?", (quiz_id,))
 
     async def cancel(self, quiz_id: int, reason: str, at: float) -> bool:
         """Cancel a quiz that has not been graded; False if it was already past that point."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE quizzes SET state = ?, cancel_reason = ?, closed_at = ? WHERE id = ? AND state IN (?, ?)",
-                (QuizState.CANCELLED.value, reason, at, quiz_id, QuizState.POSTING.value, QuizState.OPEN.value),
+                "UPDATE quizzes SET state = ?, cancel_reason = ?, closed_at = ? WHERE id = ? AND state IN (?, ?, ?)",
+                (QuizState.CANCELLED.value, reason, at, quiz_id, *_BEFORE_GRADING),
             )
         return cursor.rowcount == 1
 
     async def unfinished_quizzes(self) -> list[Quiz]:
-        """Quizzes a restart must pick up: still posting, open, or graded but not announced."""
+        """Quizzes a restart must pick up: still posting, open, closing, or graded but not announced."""
         async with self._db.execute(
-            f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE state IN (?, ?, ?) ORDER BY deadline",
-            (QuizState.POSTING.value, QuizState.OPEN.value, QuizState.GRADED.value),
+            f"SELECT {_QUIZ_COLUMNS} FROM quizzes WHERE state IN (?, ?, ?, ?) ORDER BY deadline",
+            (*_BEFORE_GRADING, QuizState.GRADED.value),
         ) as cursor:
             return [_quiz(row) async for row in cursor]
 
@@ -369,25 +439,41 @@ class Store:
     # -- selections -----------------------------------------------------------------------------
 
     async def apply_selection_changes(self, changes: Iterable[SelectionChange]) -> None:
-        """Persist reaction adds and removes in one transaction; for each pick the last change wins."""
+        """Persist reaction adds and removes in one transaction; for each pick the last change wins.
+
+        Changes for a quiz that is no longer open are dropped: its answers are frozen.
+        """
         final = {(c.quiz_id, c.user_id, c.option): c.added for c in changes}
+        quiz_ids = sorted({quiz_id for quiz_id, _, _ in final})
         async with self._transaction() as db:
+            marks = ", ".join("?" * len(quiz_ids))
+            async with db.execute(
+                f"SELECT id FROM quizzes WHERE state = ? AND id IN ({marks})", (QuizState.OPEN.value, *quiz_ids)
+            ) as cursor:
+                open_ids = {quiz_id async for (quiz_id,) in cursor}
+            live = {key: added for key, added in final.items() if key[0] in open_ids}
             await db.executemany(
-                "INSERT OR IGNORE INTO selections VALUES (?, ?, ?)", [key for key, added in final.items() if added]
+                "INSERT OR IGNORE INTO selections VALUES (?, ?, ?)", [key for key, added in live.items() if added]
             )
             await db.executemany(
                 "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?",
-                [key for key, added in final.items() if not added],
+                [key for key, added in live.items() if not added],
             )
 
-    async def replace_selections(self, quiz_id: int, selections: Mapping[int, frozenset[int]]) -> None:
-        """Store the picks read back from the message itself, replacing what events had said."""
+    async def freeze_answers(self, quiz: Quiz, selections: Mapping[int, frozenset[int]], read_at: float) -> Quiz:
+        """Store the answers to grade, as known at `read_at`, and stop taking any more (state `closing`)."""
         async with self._transaction() as db:
-            await db.execute("DELETE FROM selections WHERE quiz_id = ?", (quiz_id,))
-            await db.executemany(
-                "INSERT INTO selections VALUES (?, ?, ?)",
-                [(quiz_id, user, option) for user, options in selections.items() for option in options],
+            cursor = await db.execute(
+                "UPDATE quizzes SET state = ?, answers_read_at = ? WHERE id = ? AND state = ?",
+                (QuizState.CLOSING.value, read_at, quiz.id, QuizState.OPEN.value),
             )
+            if cursor.rowcount == 1:
+                await db.execute("DELETE FROM selections WHERE quiz_id = ?", (quiz.id,))
+                await db.executemany(
+                    "INSERT INTO selections VALUES (?, ?, ?)",
+                    [(quiz.id, user, option) for user, options in selections.items() for option in options],
+                )
+        return replace(quiz, state=QuizState.CLOSING, answers_read_at=read_at)
 
     async def selections(self, quiz_id: int) -> dict[int, frozenset[int]]:
         picks: dict[int, set[int]] = {}
@@ -399,11 +485,11 @@ class Store:
     # -- grading --------------------------------------------------------------------------------
 
     async def record_results(self, quiz: Quiz, results: Iterable[Result], at: float) -> bool:
-        """Write results and add points, exactly once: False if the quiz was no longer open."""
+        """Write results and add points, exactly once: False if the quiz was not closing."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE quizzes SET state = ?, closed_at = ? WHERE id = ? AND state = ?",
-                (QuizState.GRADED.value, at, quiz.id, QuizState.OPEN.value),
+                (QuizState.GRADED.value, at, quiz.id, QuizState.CLOSING.value),
             )
             if cursor.rowcount != 1:
                 return False
@@ -437,12 +523,37 @@ class Store:
                 async for user, selected, points, exact in cursor
             ]
 
-    async def mark_announced(self, quiz_id: int) -> None:
+    async def set_result_posts(self, quiz: Quiz, posts: str) -> Quiz:
+        """Keep the result as first rendered, so a retry or a restart posts the same thing."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE quizzes SET state = ? WHERE id = ? AND state = ?",
-                (QuizState.ANNOUNCED.value, quiz_id, QuizState.GRADED.value),
+                "UPDATE quizzes SET result_posts = COALESCE(result_posts, ?) WHERE id = ?", (posts, quiz.id)
             )
+        return await self.quiz(quiz.id)
+
+    async def add_result_part(self, quiz: Quiz, message_id: int) -> Quiz:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE quizzes SET result_parts = json_insert(result_parts, '$[#]', ?) WHERE id = ?",
+                (message_id, quiz.id),
+            )
+        return replace(quiz, result_parts=(*quiz.result_parts, message_id))
+
+    async def mark_announced(self, quiz_id: int, problem: str | None = None) -> None:
+        """The result is posted, or (with `problem`) can never be."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE quizzes SET state = ?, problem = ? WHERE id = ? AND state = ?",
+                (QuizState.ANNOUNCED.value, problem, quiz_id, QuizState.GRADED.value),
+            )
+
+    async def problem(self, quiz_id: int) -> str | None:
+        """Why the quiz ended abnormally: its cancel reason or the step that gave up."""
+        async with self._db.execute(
+            "SELECT COALESCE(problem, cancel_reason) FROM quizzes WHERE id = ?", (quiz_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
 
     # -- leaderboard ----------------------------------------------------------------------------
 
@@ -615,6 +726,15 @@ class Store:
 
 
 _PERIOD = "graded_at >= ? AND graded_at < ?"
+_BEFORE_GRADING = (QuizState.POSTING.value, QuizState.OPEN.value, QuizState.CLOSING.value)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def _bounds(since: float | None, until: float | None) -> tuple[float, float]:
@@ -654,7 +774,8 @@ def _options_from_text(text: str) -> frozenset[int]:
 
 
 def _quiz(row: tuple) -> Quiz:
-    quiz_id, guild, channel, message, question, scoring, by, started, deadline, state = row
+    quiz_id, guild, channel, message, question, scoring, by, started, deadline, state, *progress = row
+    question_parts, lettered, read_at, result_posts, result_parts = progress
     return Quiz(
         quiz_id,
         guild,
@@ -666,4 +787,9 @@ def _quiz(row: tuple) -> Quiz:
         started,
         deadline,
         QuizState(state),
+        tuple(json.loads(question_parts)),
+        bool(lettered),
+        read_at,
+        result_posts,
+        tuple(json.loads(result_parts)),
     )

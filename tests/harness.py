@@ -21,10 +21,12 @@ from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, parse_config
 from bot.render import letter
+from bot.retry import Backoff
 from bot.store import Store
 
 SHIPPED_QUESTIONS = Path(__file__).resolve().parent.parent / "questions"
 SEED_ID = "neural-networks/arya-confusion"
+TEST_BACKOFF = Backoff(first=0.02, cap=0.2)  # retries come quickly once a test lifts its fault
 
 
 class FakeClock:
@@ -128,7 +130,9 @@ class BotRunner:
         config = self.config()
         use_endpoints(config.discord)
         store = await Store.open(config.database_path)
-        bot = TestBot(config=config, store=store, bank=self.bank, clock=self.clock, guild_ready_timeout=0.05)
+        bot = TestBot(
+            config=config, store=store, bank=self.bank, clock=self.clock, backoff=TEST_BACKOFF, guild_ready_timeout=0.05
+        )
         task = asyncio.create_task(bot.start("test-token"))
         self._running.append((bot, task, store))
         await wait_ready(bot, task)
@@ -169,15 +173,19 @@ async def start_quiz(
     server: FakeDiscord, group: StudyGroup, channel: TextChannel | None = None, options: int = 4, **values: object
 ) -> tuple[InteractionRecord, Message]:
     """A moderator runs /quiz; returns the interaction and the question once all its letters are on."""
-    ix = await server.invoke(group.moderator, channel or group.channel, "quiz", **values)
+    channel = channel or group.channel
+    earlier = {m.id for m in server.messages(channel)}
+    ix = await server.invoke(group.moderator, channel, "quiz", **values)
     await ix.wait_response()
 
     def question() -> Message | None:
         # A long question takes several messages; members react to the last one.
-        last = ix.followups[-1] if ix.followups else ix.original
-        return last if last is not None and len(last.reactions) == options else None
+        posted = [m for m in bot_messages(server, channel) if m.id not in earlier]
+        return posted[-1] if posted and len(posted[-1].reactions) == options else None
 
-    return ix, await server.wait_for(question, description="the question with all its letters")
+    posted = await server.wait_for(question, description="the question with all its letters")
+    await server.wait_for(lambda: ix.followups, description="the note to the moderator")
+    return ix, posted
 
 
 async def assert_picks(group: StudyGroup, bot: QuizBot, expected: dict[int, set[int]]) -> None:

@@ -28,7 +28,9 @@ async def test_seed_question_round_trip(
     bot = await runner.start()
     ix, question = await start_quiz(server, group, question=SEED_ID, duration=30)
 
-    assert not ix.ephemeral
+    (note,) = await server.wait_for(lambda: ix.followups, description="the note to the moderator")
+    assert note.ephemeral and note.content.startswith("Posted https://discord.com/channels/")
+    assert note.content.endswith(f"/{question.id}; it closes <t:{int(clock.now()) + 30}:R>.")
     assert question.content.startswith("⏳ Closes <t:") and question.content.endswith("· **Pick 2**")
     assert list(question.reactions) == [letter(i) for i in range(4)]
     assert "Which two of the following statements are correct?" in embed_text([question])
@@ -196,6 +198,7 @@ async def test_graded_but_unannounced_quiz_is_announced_once_after_a_crash(
 
     store = await Store.open(runner.database)
     (quiz,) = await store.unfinished_quizzes()
+    quiz = await store.freeze_answers(quiz, {ana.id: frozenset({A, D})}, clock.now())
     assert await store.record_results(quiz, [Result(ana.id, frozenset({A, D}), 1.0, True)], clock.now())
     await store.close()
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.grading import Result, Scoring
 from bot.questions import Option, Question
-from bot.store import MIGRATIONS, ChannelBusy, QuizState, SelectionChange, Store, StoreError
+from bot.store import MIGRATIONS, ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
 
 QUESTION = Question(
     id="ml/q",
@@ -44,16 +44,30 @@ async def new_quiz(store: Store, channel: int = 10, guild: int = 1, started_at: 
     )
 
 
+async def open_quiz(store: Store, message_id: int, channel: int = 10, **values) -> Quiz:
+    """A quiz posted as one message and open for answers."""
+    quiz = await new_quiz(store, channel=channel, **values)
+    return await store.mark_open(await store.add_question_part(quiz, message_id))
+
+
+async def closing_quiz(store: Store, message_id: int, channel: int = 10, **values) -> Quiz:
+    """A quiz past its deadline with its answers frozen, ready to be graded."""
+    quiz = await open_quiz(store, message_id, channel, **values)
+    return await store.freeze_answers(quiz, {}, read_at=quiz.deadline)
+
+
 async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
-    assert await store.schema_version() == len(MIGRATIONS) == 2
+    assert await store.schema_version() == len(MIGRATIONS) == 3
 
 
 async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:
     quiz = await new_quiz(store)
-    await store.mark_open(quiz.id, message_id=777)
+    quiz = await store.add_question_part(quiz, 776)
+    quiz = await store.mark_open(await store.add_question_part(quiz, 777))
     loaded = await store.quiz(quiz.id)
+    assert loaded == quiz
     assert loaded.question == QUESTION
-    assert (loaded.message_id, loaded.state, loaded.deadline) == (777, QuizState.OPEN, 160.0)
+    assert (loaded.message_id, loaded.question_parts, loaded.state) == (777, (776, 777), QuizState.OPEN)
 
 
 async def test_one_running_quiz_per_channel(store: Store) -> None:
@@ -66,7 +80,7 @@ async def test_one_running_quiz_per_channel(store: Store) -> None:
 
 
 async def test_selection_changes_apply_in_order(store: Store) -> None:
-    quiz = await new_quiz(store)
+    quiz = await open_quiz(store, 1)
     changes = [
         (1, 0, True),
         (1, 3, True),
@@ -78,13 +92,16 @@ async def test_selection_changes_apply_in_order(store: Store) -> None:
     ]
     await store.apply_selection_changes(SelectionChange(quiz.id, u, o, a) for u, o, a in changes)
     assert await store.selections(quiz.id) == {1: frozenset({0, 3}), 2: frozenset({0})}
-    await store.replace_selections(quiz.id, {4: frozenset({1, 2})})
+    frozen = await store.freeze_answers(quiz, {4: frozenset({1, 2})}, read_at=170.0)
+    assert (frozen.state, frozen.answers_read_at) == (QuizState.CLOSING, 170.0)
     assert await store.selections(quiz.id) == {4: frozenset({1, 2})}
+    await store.apply_selection_changes([SelectionChange(quiz.id, 5, 0, True)])  # late: dropped
+    assert await store.selections(quiz.id) == {4: frozenset({1, 2})}
+    assert await store.quiz(quiz.id) == frozen
 
 
 async def test_results_are_recorded_exactly_once(store: Store) -> None:
-    quiz = await new_quiz(store)
-    await store.mark_open(quiz.id, 1)
+    quiz = await closing_quiz(store, 1)
     results = [Result(1, frozenset({0, 3}), 1.0, True), Result(2, frozenset({0}), 0.0, False)]
     assert await store.record_results(quiz, results, at=200.0)
     assert not await store.record_results(quiz, results, at=201.0)
@@ -100,16 +117,14 @@ async def test_results_are_recorded_exactly_once(store: Store) -> None:
 
 
 async def test_a_graded_quiz_cannot_be_cancelled(store: Store) -> None:
-    quiz = await new_quiz(store)
-    await store.mark_open(quiz.id, 1)
+    quiz = await closing_quiz(store, 1)
     await store.record_results(quiz, [], at=1.0)
     assert not await store.cancel(quiz.id, "late", at=2.0)
 
 
 async def test_leaderboard_sums_across_quizzes_and_shares_tied_ranks(store: Store) -> None:
     for n, winners in enumerate([{1, 2, 3}, {1, 2}, {4}]):
-        quiz = await new_quiz(store, channel=n)
-        await store.mark_open(quiz.id, n)
+        quiz = await closing_quiz(store, n, channel=n)
         results = [Result(u, frozenset({0}), 1.0 if u in winners else 0.0, u in winners) for u in (1, 2, 3, 4)]
         await store.record_results(quiz, results, at=float(n))
     board = await store.leaderboard(1, 10)
@@ -129,19 +144,17 @@ async def test_leaderboard_sums_across_quizzes_and_shares_tied_ranks(store: Stor
 
 async def test_unfinished_quizzes_are_those_a_restart_must_resume(store: Store) -> None:
     posting = await new_quiz(store, channel=1)
-    opened = await new_quiz(store, channel=2)
-    await store.mark_open(opened.id, 2)
-    graded = await new_quiz(store, channel=3)
-    await store.mark_open(graded.id, 3)
+    opened = await open_quiz(store, 2, channel=2)
+    closing = await closing_quiz(store, 3, channel=3)
+    graded = await closing_quiz(store, 5, channel=5)
     await store.record_results(graded, [], at=1.0)
     cancelled = await new_quiz(store, channel=4)
     await store.cancel(cancelled.id, "x", at=1.0)
-    assert {q.id for q in await store.unfinished_quizzes()} == {posting.id, opened.id, graded.id}
+    assert {q.id for q in await store.unfinished_quizzes()} == {posting.id, opened.id, closing.id, graded.id}
 
 
 async def test_last_asked_ignores_cancelled_quizzes(store: Store) -> None:
-    asked = await new_quiz(store, channel=1, started_at=50.0)
-    await store.mark_open(asked.id, 1)
+    await open_quiz(store, 1, channel=1, started_at=50.0)
     cancelled = await new_quiz(store, channel=2, started_at=70.0)
     await store.cancel(cancelled.id, "x", at=1.0)
     assert await store.last_asked(1) == {"ml/q": 50.0}
@@ -176,7 +189,8 @@ async def graded_quiz(store: Store, channel: int, at: float, results: list[Resul
         guild_id=1, channel_id=channel, started_by=5, question=question, scoring=Scoring.EXACT,
         started_at=at, deadline=at + 60,
     )  # fmt: skip
-    await store.mark_open(quiz.id, channel)
+    quiz = await store.mark_open(await store.add_question_part(quiz, channel))
+    quiz = await store.freeze_answers(quiz, {}, read_at=at + 60)
     assert await store.record_results(quiz, results, at=at + 60)
     return quiz
 
@@ -270,9 +284,15 @@ async def test_a_database_made_by_schema_1_migrates_forward_without_losing_rows(
         db.executemany("INSERT INTO selections VALUES (1, ?, ?)", [(7, 0), (7, 3), (8, 1)])
         db.executemany("INSERT INTO results VALUES (1, 1, ?, ?, ?, ?, 60.0)", [(7, "0,3", 1.0, 1), (8, "1", 0.0, 0)])
         db.executemany("INSERT INTO points VALUES (1, ?, ?, 1, ?)", [(7, 1.0, 1), (8, 0.0, 0)])
+        db.execute(  # a quiz still running when the bot was upgraded
+            "INSERT INTO quizzes VALUES (2, 1, 11, 200, 'ml/q', ?, 'exact', 5, 0.0, 60.0, 'open', NULL, NULL)",
+            (question,),
+        )
     store = await Store.open(path)
     try:
-        assert await store.schema_version() == 2
+        assert await store.schema_version() == len(MIGRATIONS)
+        running = await store.quiz(2)
+        assert (running.state, running.question_parts, running.lettered) == (QuizState.OPEN, (200,), True)
         assert [(s.user_id, s.points) for s in await store.leaderboard(1, 10)] == [(7, 1.0), (8, 0.0)]
         assert await store.results(1) == [right(7), Result(8, frozenset({1}), 0.0, False)]
         (stats,) = await store.question_stats(1)

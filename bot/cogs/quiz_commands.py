@@ -47,9 +47,12 @@ class QuizCommands(commands.Cog):
         require_bot_permissions(interaction, threads=config.discussion_threads)
         self.bot.quizmaster.check_free(interaction.channel_id)
         candidates = self._candidates(question, topic)
-        await interaction.response.defer(thinking=True)
+        # Privately: on Discord the first follow-up after a public defer is public whatever its
+        # flags, and what follows here is a notice for the moderator (the question goes to the channel).
+        await interaction.response.defer(ephemeral=True, thinking=True)
         chosen = await self.bot.quizmaster.choose(interaction.guild_id, candidates)
-        await self.bot.quizmaster.start(interaction, chosen, duration)
+        started = await self.bot.quizmaster.start_in(interaction.channel, interaction.user.id, chosen, duration)
+        await interaction.followup.send(render.started_note(started.quiz, started.unplaced), ephemeral=True)
 
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
         bank = self.bot.bank
@@ -84,10 +87,8 @@ class QuizCommands(commands.Cog):
     async def endquiz(self, interaction: discord.Interaction) -> None:
         """End this channel's quiz now and reveal the answer."""
         require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
-        if self.bot.quizmaster.running_in(interaction.channel_id) is None:
-            raise QuizError("No quiz is running in this channel.")
-        await interaction.response.send_message("Ending the quiz now; the answer follows.", ephemeral=True)
         await self.bot.quizmaster.end_early(interaction.channel_id)
+        await interaction.response.send_message("Ending the quiz now; the answer follows.", ephemeral=True)
 
     @app_commands.command(name="reloadquestions")
     @app_commands.guild_only()
