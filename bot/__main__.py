@@ -19,6 +19,8 @@ import discord
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
+from bot.lints import lint_bank
+from bot.problems import Severity
 from bot.quiz import SystemClock
 from bot.store import Store, StoreError
 
@@ -45,11 +47,23 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
         print(f"quizbot validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     bank = load_bank(paths, processes=os.cpu_count() or 1)
-    for problem in bank.problems:
+    problems = [*bank.problems, *lint_bank(bank, where=", ".join(map(str, paths)))]
+    for problem in problems:
         print(problem)
-    print(f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings in {bank.files} files")
-    failed = bank.errors or (strict and bank.warnings)
-    return 1 if failed else 0
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    summary = (
+        f"{_count(len(bank.questions), 'question')} ok, {_count(errors, 'error')}, "
+        f"{_count(warnings, 'warning')} in {_count(bank.files, 'file')}"
+    )
+    if strict and warnings and not errors:
+        summary += " — failed because --strict counts warnings as errors"
+    print(summary)
+    return 1 if errors or (strict and warnings) else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _run(config_path: Path) -> int:

@@ -207,12 +207,15 @@ def test_count_stated_in_prompt(prompt: str, count: int | None) -> None:
 # Each row: a broken or questionable file, and exactly the problems it must report.
 PROBLEM_TABLE = [
     pytest.param(
-        "Just prose.\n\n- [x] a\n- [ ] b\n",
-        [(1, "error", "no title: start the question with a level-1 heading `# Title`")],
+        "Just prose.\n\n- [x] a\n- [ ] b\n\n## Answer\n\nx\n",
+        [
+            (1, "error", "no title: start the question with a level-1 heading `# Title`"),
+            (3, "warning", "no bold prompt before the options, e.g. `**Which two of these are correct?**`"),
+        ],
         id="no-title",
     ),
     pytest.param(
-        "# T\n\nNo options here.\n",
+        "# T\n\nNo options here.\n\n## Answer\n\nx\n",
         [(1, "error", "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`")],
         id="no-options",
     ),
