@@ -19,7 +19,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.questions import parse_question  # noqa: E402
+from bot.questions import parse_question
 
 QUESTION = "# T\n\n**Which one?**\n\n- [x] a\n- [ ] b\n\n## Answer\n\nBecause.\n"
 

@@ -90,7 +90,7 @@ def length_cue(items: Sequence[tuple[str, Question]], where: str) -> list[Proble
         return right / max(1, max(len(o.text.strip()) for o in question.options if not o.correct))
 
     worst = sorted(((margin(q), path) for path, q in items if longest_are_correct(q)), reverse=True)
-    named = ", ".join(f"{path} ({ratio:.1f}×)" for ratio, path in worst[:WORST_NAMED])
+    named = ", ".join(f"{path} ({ratio:.1f}x)" for ratio, path in worst[:WORST_NAMED])
     return [
         Problem(
             where,

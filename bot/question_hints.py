@@ -1,6 +1,6 @@
 """Near misses of the question format: what the author probably meant, and the fix. Pure.
 
-The parser asks here when something is missing (no option list) or odd (an option marked `[×]`),
+The parser asks here when something is missing (no option list) or odd (an option marked `[✓]`),
 so that a message names the line of the cause rather than the symptom.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.markdown_blocks import Block
 
 # Marks read as "correct" besides `[x]`: unambiguous, but other markdown viewers show them as text.
-CORRECT_VARIANTS = "×✓✔☑☒"
+CORRECT_VARIANTS = "×✓✔☑☒"  # noqa: RUF001
 EMPTY_VARIANTS = ("", "☐")  # `[]` and a ballot box: a wrong option
 
 _MARKED_ITEM = re.compile(r"^(?P<lead>\s*[-*+](?P<gap>\s+))\[(?P<mark>[^\]\n]?)\](?P<space>[ \t]*)(?P<rest>.*)$")
@@ -60,18 +60,22 @@ def is_option_list(block: Block, lines: Sequence[str]) -> bool:
 
 def missing_options(region: Sequence[Block], lines: Sequence[str]) -> tuple[int | None, str]:
     """Where the options probably are when there is no option list, and the fix (0-based line)."""
+    in_quote = "the options are inside a quote: start each option line with `- [ ]`, without `>`"
+    numbered = "the options are a numbered list: write them as bullets, `- [x]` and `- [ ]`"
+    in_item = "the options are indented inside another list item: start each `- [ ]` at the line start"
+    in_code = "the options are indented 4 spaces, which makes a code block: start each `- [ ]` at the line start"
     for block in region:
         nested = next((i for i in range(block.start, block.end) if _NESTED_TASK.match(lines[i])), None)
         if nested is None:
             continue
         if block.kind == "BlockQuote":
-            return nested, "the options are inside a quote: start each option line with `- [ ]`, without `>`"
+            return nested, in_quote
         if block.kind == "List" and block.ordered:
-            return nested, "the options are a numbered list: write them as bullets, `- [x]` and `- [ ]`"
+            return nested, numbered
         if block.kind == "List":
-            return nested, "the options are indented inside another list item: start each `- [ ]` at the line start"
+            return nested, in_item
         if block.kind == "CodeBlock" and not lines[block.start].lstrip().startswith(("```", "~~~")):
-            return nested, "the options are indented 4 spaces, which makes a code block: start each `- [ ]` at the line start"
+            return nested, in_code
     plain = [b for b in region if b.kind == "List" and not b.ordered]
     if plain:
         return plain[-1].start, "plain bullets, not options: mark each one `- [x]` (correct) or `- [ ]` (wrong)"

@@ -101,7 +101,7 @@ def _stated_word(prompt: str) -> str | None:
 def stated_count(prompt: str) -> int | None:
     """The number in "Which two…", "Select 3…"; None for "Which of the following…" (or no sane number)."""
     word = _stated_word(prompt)
-    if word is None or len(word) > _MAX_COUNT_DIGITS and word.isdigit():
+    if word is None or (len(word) > _MAX_COUNT_DIGITS and word.isdigit()):
         return None
     return NUMBER_WORDS.get(word) or int(word)
 
@@ -127,7 +127,7 @@ def parse_question(text: str, *, path: str, qid: str, topic: str | None = None) 
 
 
 def section_kind(name: str) -> str | None:
-    """"explanation" or "reading" for the headings of those sections, else None."""
+    """ "explanation" or "reading" for the headings of those sections, else None."""
     lowered = " ".join(name.lower().strip("#").strip().rstrip(":").split())
     if lowered in EXPLANATION_HEADINGS:
         return "explanation"
@@ -181,9 +181,13 @@ class _Parser:
             title_line = found[title_at].start if title_at is not None else first_line
             line, message = question_hints.missing_options(found[after_title:sections_at], self.lines)
             self.error((title_line if line is None else line) + 1, message)
-            body_end = found[sections_at].start if sections_at < len(found) else len(self.lines)
+            rest_at = next(
+                (i for i in range(after_title, sections_at) if found[i].kind == "Heading" and found[i].level <= 2),
+                sections_at,
+            )
+            body_end = found[rest_at].start if rest_at < len(found) else len(self.lines)
             self.shown.append((title_line, body_end))
-            self.sections(found[sections_at:])
+            self.sections(found[rest_at:])
             self.check_shown(doc)
             return self.done(None)
         options_at = lists[0]
