@@ -10,7 +10,7 @@ from bot.bank import QuestionBank
 from bot.lints import CUE_MIN_QUESTIONS, length_tally, lint_bank, near_duplicates, position_tallies, similar_pairs
 from bot.questions import Option, Question
 
-WORDS = [f"{name}" for name in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")]
+WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")
 
 
 def question(n: int, correct: set[int], lengths: list[int], prompt: str = "") -> Question:
@@ -98,7 +98,7 @@ def test_length_cue_names_the_worst_files_first() -> None:
         "b: warning: length cue: in 12 of 12 questions the correct options are exactly the longest ones, "
         "where chance gives 3.0;"
     )
-    assert problem.message.split("Worst (shortest correct ÷ longest wrong): ")[1].startswith("b/q7.md (10")
+    assert problem.message.split("Worst (shortest correct ÷ longest wrong): ")[1].startswith("b/q7.md (9.6x), ")
 
 
 def test_position_cue_names_the_letters_over_and_under_chance() -> None:
