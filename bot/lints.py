@@ -154,28 +154,41 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> list[tuple[int, int]]:
     """Index pairs whose Jaccard similarity is at least `threshold`, without comparing all pairs.
 
-    Prefix filtering: with the words of each set ordered rarest first, two sets this similar must
-    share a word among the first `len - ceil(threshold * len) + 1` of each, so only sets meeting in
-    those (mostly rare) words are compared. Equal sets are grouped first, so that a hundred copies
-    cost a hundred steps rather than ten thousand.
+    Prefix filtering (as in the AllPairs and PPJoin joins): with every set's words in one global
+    order, rarest first, and the sets taken smallest first, two sets this similar must share a word
+    among the first `len - ceil(threshold * len) + 1` words of the larger one and the first
+    `len - ceil(2 * threshold / (1 + threshold) * len) + 1` of the smaller one; and when the first
+    word they share sits at positions i and j, they share at most 1 + min(|x| - i, |y| - j) - 1
+    words. So each set is compared only with the few earlier sets that pass both bounds. Equal sets
+    are grouped first, so that a hundred copies cost a hundred steps rather than ten thousand.
     """
     groups: dict[frozenset[str], list[int]] = defaultdict(list)
     for i, words in enumerate(sets):
         groups[words].append(i)
     pairs = [(group[0], other) for group in groups.values() for other in group[1:]]
     distinct = sorted(groups, key=len)
-    frequency = Counter(chain.from_iterable(distinct))
-    index: defaultdict[str, list[int]] = defaultdict(list)
+    # Rarest first; ties keep the order of first appearance, which is one order for every set.
+    rank = {word: n for n, (word, _) in enumerate(reversed(Counter(chain.from_iterable(distinct)).most_common()))}
+    overlap_share = threshold / (1 + threshold)  # Jaccard >= t  <=>  shared >= t / (1 + t) * (|x| + |y|)
+    indexed_share = 2 * overlap_share
+    index: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
     for n, words in enumerate(distinct):
-        if not words:
+        size = len(words)
+        if not size:
             continue
-        prefix = sorted(words, key=lambda w: (frequency[w], w))[: len(words) - math.ceil(threshold * len(words)) + 1]
-        candidates = {m for word in prefix for m in index[word]}
-        for word in prefix:
-            index[word].append(n)
-        for m in candidates:  # earlier sets are no larger than this one
+        ordered = sorted(words, key=rank.__getitem__)
+        smallest = threshold * size
+        candidates = set()
+        for i, word in enumerate(ordered[: size - math.ceil(threshold * size - 1e-9) + 1]):
+            for m, j in index[word]:  # earlier sets are no larger than this one
+                other = len(distinct[m])
+                if other >= smallest and min(size - i, other - j) >= overlap_share * (size + other):
+                    candidates.add(m)
+        for j, word in enumerate(ordered[: size - math.ceil(indexed_share * size - 1e-9) + 1]):
+            index[word].append((n, j))
+        for m in candidates:
             other = distinct[m]
-            if len(other) >= threshold * len(words) and jaccard(words, other) >= threshold:
+            if len(words & other) >= overlap_share * (size + len(other)):
                 pairs.append((groups[other][0], groups[words][0]))
     return pairs
 
