@@ -1,4 +1,4 @@
-"""Command line: `quizbot run` starts the bot, `quizbot validate` checks a question bank.
+"""Command line: `quizbot run` starts the bot, `validate` checks a question bank, `import` converts other formats.
 
 This is the one place that wires configuration, storage, the question bank and the Discord client.
 """
@@ -20,6 +20,8 @@ import discord
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
+from bot.importers import FORMATS
+from bot.importers.folder import import_sources
 from bot.lints import lint_bank
 from bot.problems import Severity
 from bot.quiz import SystemClock
@@ -36,9 +38,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="check question files and report every problem")
     validate.add_argument("paths", nargs="*", type=Path, default=[Path("questions")], metavar="PATH")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    convert = commands.add_parser(
+        "import",
+        help="convert other question formats into one file per question",
+        description="Write one question file per converted question (never overwriting), report what "
+        "could not be converted with its source line, and exit 1 if anything was skipped.",
+    )
+    convert.add_argument("format", choices=sorted(FORMATS), help="the source format")
+    convert.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    convert.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="where to write the files")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args.config)
+    if args.command == "import":
+        return _import(args.format, args.sources, args.into)
     return _validate(args.paths, strict=args.strict)
 
 
@@ -63,6 +76,18 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
         summary += " — failed because --strict counts warnings as errors"
     print(summary)
     return 1 if errors or (strict and warnings) else 0
+
+
+def _import(form: str, sources: list[Path], into: Path) -> int:
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        print(f"quizbot import: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = import_sources(form, sources, into)
+    for line in report.skipped:
+        print(f"skipped: {line}")
+    print(f"wrote {_count(len(report.written), 'question file')} to {into}; skipped {len(report.skipped):,}")
+    return 1 if report.skipped else 0
 
 
 def _count(n: int, noun: str) -> str:
