@@ -13,7 +13,6 @@ Each run is the real command in a fresh process; inside the same process the scr
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import random
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bank_load import arguments, fresh_run, read_everything, write_question  # noqa: E402  (beside this script)
 
 from bot.bank import load_bank  # noqa: E402
 from bot.lints import lint_bank  # noqa: E402
@@ -55,18 +56,12 @@ def generate(target: Path, files: int) -> int:
             f"{rng.choice(vocabulary)} statements is right?**\n\n{options}\n\n## Answer\n\n{answer}\n\n"
             f"## Reading\n\n- [{sentence(4)}](https://example.org/{n})\n"
         )
-        path = target / f"topic-{n % 10}" / f"q{n:05}.md"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        total += len(text.encode())
+        total += write_question(target, n, text)
     return total
 
 
 def one_run(folder: Path) -> dict:
-    started = time.perf_counter()
-    for path in folder.rglob("*.md"):
-        path.read_bytes().decode("utf-8-sig")
-    baseline = time.perf_counter() - started
+    baseline = read_everything(folder)
     started = time.perf_counter()
     bank = load_bank([folder], processes=2)
     gc.freeze()  # as `quizbot validate` does
@@ -79,11 +74,7 @@ def one_run(folder: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--files", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--one-run", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments()
     if args.one_run:
         print(json.dumps(one_run(args.one_run)))
         return
@@ -93,18 +84,10 @@ def main() -> None:
         parts = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "bot", "validate", "--strict", tmp], capture_output=True, text=True
-            )
+            done = subprocess.run([sys.executable, "-m", "bot", "validate", "--strict", tmp], capture_output=True)
             command.append(time.perf_counter() - started)
             assert done.returncode == 0, done.stdout[-2000:]
-            parts.append(
-                json.loads(
-                    subprocess.run(
-                        [sys.executable, __file__, "--one-run", tmp], check=True, capture_output=True, text=True
-                    ).stdout
-                )
-            )
+            parts.append(fresh_run(__file__, tmp))
     median = {key: statistics.median(run[key] for run in parts) for key in parts[0]}
     total = statistics.median(command)
     print(f"{args.files} files, {size / 1e6:.1f} MB of markdown, {args.runs} runs, fresh process each")
