@@ -23,7 +23,7 @@ from bot.config import Config, ConfigError, load_config, token_from_environment
 from bot.importers import FORMATS
 from bot.importers.folder import import_sources
 from bot.lints import lint_bank
-from bot.problems import Severity
+from bot.problems import Severity, count
 from bot.quiz import SystemClock
 from bot.store import Store, StoreError
 
@@ -69,8 +69,8 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     summary = (
-        f"{_count(len(bank.questions), 'question')} ok, {_count(errors, 'error')}, "
-        f"{_count(warnings, 'warning')} in {_count(bank.files, 'file')}"
+        f"{count(len(bank.questions), 'question')} ok, {count(errors, 'error')}, "
+        f"{count(warnings, 'warning')} in {count(bank.files, 'file')}"
     )
     if strict and warnings and not errors:
         summary += " — failed because --strict counts warnings as errors"
@@ -86,12 +86,8 @@ def _import(form: str, sources: list[Path], into: Path) -> int:
     report = import_sources(form, sources, into)
     for line in report.skipped:
         print(f"skipped: {line}")
-    print(f"wrote {_count(len(report.written), 'question file')} to {into}; skipped {len(report.skipped):,}")
+    print(f"wrote {count(len(report.written), 'question file')} to {into}; skipped {len(report.skipped):,}")
     return 1 if report.skipped else 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _run(config_path: Path) -> int:

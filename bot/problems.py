@@ -26,3 +26,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.message}"
+
+
+def count(n: int, noun: str) -> str:
+    """`1 option`, `2 options`, `1,000 files`: numbers in messages read as English."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bot import front_matter, markdown_blocks, question_hints
 from bot.front_matter import MAX_DURATION, MIN_DURATION
 from bot.markdown_blocks import Block, Document
-from bot.problems import Problem, Severity
+from bot.problems import Problem, Severity, count
 
 __all__ = ["MAX_DURATION", "MIN_DURATION", "Option", "Parsed", "Problem", "Question", "Severity"]
 
@@ -171,32 +171,22 @@ class _Parser:
             len(found),
         )
         title_at, title = self.title(found, level_one, sections_at, first_line)
+        title_line = found[title_at].start if title_at is not None else first_line
         after_title = title_at + 1 if title_at is not None else 0
         lists = [i for i in range(after_title, sections_at) if question_hints.is_option_list(found[i], self.lines)]
         if len(lists) > 1:
             self.several_questions(found, title_at, lists)
             return self.done(None)
         if not lists:
-            # Structure without options: the explanation still gets checked.
-            title_line = found[title_at].start if title_at is not None else first_line
-            line, message = question_hints.missing_options(found[after_title:sections_at], self.lines)
-            self.error((title_line if line is None else line) + 1, message)
-            rest_at = next(
-                (i for i in range(after_title, sections_at) if found[i].kind == "Heading" and found[i].level <= 2),
-                sections_at,
-            )
-            body_end = found[rest_at].start if rest_at < len(found) else len(self.lines)
-            self.shown.append((title_line, body_end))
-            self.sections(found[rest_at:])
+            self.without_options(found, after_title, sections_at, title_line)
             self.check_shown(doc)
             return self.done(None)
         options_at = lists[0]
         option_list = found[options_at]
         options = self.options(option_list)
         prompt, body_end = self.prompt(found, title_at, options_at)
-        body_start = found[title_at].end if title_at is not None else first_line
-        body = self.text(body_start, body_end)
-        self.shown.append((found[title_at].start if title_at is not None else first_line, option_list.end))
+        body = self.text(found[title_at].end if title_at is not None else first_line, body_end)
+        self.shown.append((title_line, option_list.end))
         explanation, reading = self.sections(found[options_at + 1 :])
         self.check_options(options, len(option_list.items), prompt, option_list.start + 1, body_end + 1)
         self.check_shown(doc)
@@ -219,6 +209,17 @@ class _Parser:
                 author=meta.get("author"),
             )
         )
+
+    def without_options(self, found: Sequence[Block], after_title: int, sections_at: int, title_line: int) -> None:
+        """Name where the options probably are, and still check the sections after them."""
+        line, message = question_hints.missing_options(found[after_title:sections_at], self.lines)
+        self.error((title_line if line is None else line) + 1, message)
+        rest_at = next(
+            (i for i in range(after_title, sections_at) if found[i].kind == "Heading" and found[i].level <= 2),
+            sections_at,
+        )
+        self.shown.append((title_line, found[rest_at].start if rest_at < len(found) else len(self.lines)))
+        self.sections(found[rest_at:])
 
     def done(self, question: Question | None) -> Parsed:
         return Parsed(question, tuple(sorted(self.problems, key=lambda p: p.line)))
@@ -313,7 +314,7 @@ class _Parser:
 
     def check_options(self, options: list[Option], items: int, prompt: str, line: int, prompt_line: int) -> None:
         if not MIN_OPTIONS <= items <= MAX_OPTIONS:
-            self.error(line, f"{items} options; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}")
+            self.error(line, f"{count(items, 'option')}; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}")
         correct = sum(option.correct for option in options)
         if options and not correct:
             self.error(line, "no option is marked correct with `[x]`")
@@ -327,7 +328,8 @@ class _Parser:
             return
         stated = stated_count(prompt)
         if stated is not None and correct and stated != correct:
-            self.error(prompt_line, f"the prompt says {stated} correct, but {correct} options are marked `[x]`")
+            marked = f"{count(correct, 'option')} {'is' if correct == 1 else 'are'} marked `[x]`"
+            self.error(prompt_line, f"the prompt says {stated} correct, but {marked}")
 
     # -- sections after the options -----------------------------------------------------------
 

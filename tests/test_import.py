@@ -189,7 +189,7 @@ CONVERSIONS = [
         [
             ("ok", 2, "What does a learning rate that is too high do?"),
             ("ok", 3, "What is it doing?"),
-            ("skipped", 8, "1 options; a question needs 2 to 20"),
+            ("skipped", 8, "1 option; a question needs 2 to 20"),
             ("skipped", 9, "correct `D` names no option (the options are A to B)"),
             ("skipped", 11, "0 options; a question needs 2 to 20"),
         ],

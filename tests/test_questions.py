@@ -221,7 +221,7 @@ PROBLEM_TABLE = [
     ),
     pytest.param(
         "# T\n\n**Q?**\n\n- [x] only one\n\n## Answer\n\nx\n",
-        [(5, "error", "1 options; a question needs 2 to 20")],
+        [(5, "error", "1 option; a question needs 2 to 20")],
         id="one-option",
     ),
     pytest.param(
@@ -236,7 +236,7 @@ PROBLEM_TABLE = [
     ),
     pytest.param(
         "# T\n\n**Which two are right?**\n\n- [x] a\n- [ ] b\n- [ ] c\n\n## Answer\n\nx\n",
-        [(3, "error", "the prompt says 2 correct, but 1 options are marked `[x]`")],
+        [(3, "error", "the prompt says 2 correct, but 1 option is marked `[x]`")],
         id="count-mismatch",
     ),
     pytest.param(
@@ -361,4 +361,4 @@ def test_unclosed_front_matter_is_an_error() -> None:
 
 def test_line_numbers_count_the_front_matter() -> None:
     text = "---\ntags: [a]\n---\n# T\n\n**Which two?**\n\n- [x] a\n- [ ] b\n\n## Answer\n\nx\n"
-    assert problems(text) == [(6, "error", "the prompt says 2 correct, but 1 options are marked `[x]`")]
+    assert problems(text) == [(6, "error", "the prompt says 2 correct, but 1 option is marked `[x]`")]

@@ -16,7 +16,7 @@ def problems(text: str) -> list[tuple[int, str, str]]:
 def test_a_file_without_title_still_reports_its_option_problems() -> None:
     assert problems("Just prose.\n\n**Which one?**\n\n- [ ] only option" + ANSWER) == [
         (1, "error", "no title: start the question with a level-1 heading `# Title`"),
-        (5, "error", "1 options; a question needs 2 to 20"),
+        (5, "error", "1 option; a question needs 2 to 20"),
         (5, "error", "no option is marked correct with `[x]`"),
     ]
 

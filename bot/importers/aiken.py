@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.importers.base import Converted, Result, Skipped, plain, title_from, to_markdown
+from bot.problems import count
 from bot.questions import Option, Question
 
 _OPTION = re.compile(r"^([A-Z])[.)]\s+(.*)$")
@@ -62,7 +63,7 @@ def _finish(pending: _Pending, answer: str) -> Result:
         return Skipped(*pending.broken)
     options = pending.options
     if len(options) < 2:
-        return Skipped(pending.line, f"{len(options)} options; a question needs at least 2")
+        return Skipped(pending.line, f"{count(len(options), 'option')}; a question needs at least 2")
     last = chr(ord("A") + len(options) - 1)
     letters = {letter.upper() for letter in re.split(r"[,\s]+", answer.strip()) if letter}
     if not letters or any(len(letter) != 1 or not "A" <= letter <= last for letter in letters):

@@ -16,6 +16,7 @@ import io
 import re
 
 from bot.importers.base import Converted, Result, Skipped, split_prompt, title_from, to_markdown
+from bot.problems import count
 from bot.questions import MAX_OPTIONS, Option, Question
 
 _ALIASES = {
@@ -87,7 +88,7 @@ def _row(line: int, row: list[str], columns: dict[str, int], option_columns: dic
     if not prompt:
         return Skipped(line, "no question text")
     if not 2 <= len(options) <= MAX_OPTIONS:
-        return Skipped(line, f"{len(options)} options; a question needs 2 to {MAX_OPTIONS}")
+        return Skipped(line, f"{count(len(options), 'option')}; a question needs 2 to {MAX_OPTIONS}")
     letters = set(re.sub(r"[\s,;]+", "", cell("correct")).upper())
     valid = set(LETTERS[: len(options)])
     if not letters or not letters <= valid:
