@@ -238,9 +238,14 @@ class _Parser:
     def title(
         self, found: Sequence[Block], at: int | None, sections_at: int, first_line: int
     ) -> tuple[int | None, str]:
-        """The title heading's index and text; a heading of another level stands in, with an error."""
+        """The title heading's index and text; a heading of another level stands in, with an error.
+
+        The stand-in must come before the options: a heading after them is a section, not a title.
+        """
         if at is None:
-            at = next((i for i in range(sections_at) if found[i].kind == "Heading"), None)
+            options = next((i for i in range(sections_at) if question_hints.is_option_list(found[i], self.lines)), None)
+            before = sections_at if options is None else options
+            at = next((i for i in range(before) if found[i].kind == "Heading"), None)
         if at is not None and found[at].level != 1:
             heading = found[at]
             self.error(

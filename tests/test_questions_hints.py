@@ -92,6 +92,14 @@ def test_title_problems_name_the_heading_line(text: str, title_error: tuple[int,
     assert [(p.line, p.message) for p in parsed.problems if p.severity == "error"] == [title_error]
 
 
+def test_a_heading_after_the_options_is_not_taken_for_the_title() -> None:
+    assert problems("Intro.\n\n**Q?**\n\n- [x] a\n- [ ] b\n\n### Note\n\nx" + ANSWER)[0] == (
+        1,
+        "error",
+        "no title: start the question with a level-1 heading `# Title`",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
