@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import front_matter, markdown_blocks, question_hints
-from bot.front_matter import MAX_DURATION, MIN_DURATION
+from bot.front_matter import MAX_DURATION as MAX_DURATION  # re-exported: the commands bound durations too
+from bot.front_matter import MIN_DURATION as MIN_DURATION
 from bot.markdown_blocks import Block, Document
 from bot.problems import Problem, Severity, count
-
-__all__ = ["MAX_DURATION", "MIN_DURATION", "Option", "Parsed", "Problem", "Question", "Severity"]
 
 MAX_TITLE = 256  # Discord's embed title limit
 MAX_OPTION = 1000  # leaves room for the letter in a 1,024-character embed field
