@@ -26,25 +26,35 @@ sys.path.insert(0, str(ROOT))
 from bot.bank import load_bank  # noqa: E402
 
 
+def write_question(target: Path, n: int, text: str) -> int:
+    """Question `n` into one of 10 topic folders; its size in bytes."""
+    path = target / f"topic-{n % 10}" / f"q{n:05}.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode())
+
+
 def generate(target: Path, files: int) -> int:
     templates = sorted((ROOT / "questions").rglob("*.md"))
-    total = 0
-    for n in range(files):
-        source = templates[n % len(templates)]
-        text = source.read_text(encoding="utf-8").replace("\n# ", f"\n# #{n} ", 1)
-        path = target / f"topic-{n % 10}" / f"q{n:05}.md"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        total += len(text.encode())
-    return total
+    return sum(
+        write_question(
+            target, n, templates[n % len(templates)].read_text(encoding="utf-8").replace("\n# ", f"\n# #{n} ", 1)
+        )
+        for n in range(files)
+    )
+
+
+def read_everything(folder: Path) -> float:
+    """Seconds to read and decode every file: the floor any loader pays."""
+    started = time.perf_counter()
+    for path in folder.rglob("*.md"):
+        path.read_bytes().decode("utf-8-sig")
+    return time.perf_counter() - started
 
 
 def one_run(folder: Path) -> dict:
     """In a fresh process: the read-only baseline, then the real load."""
-    started = time.perf_counter()
-    for path in folder.rglob("*.md"):
-        path.read_bytes().decode("utf-8-sig")
-    baseline = time.perf_counter() - started
+    baseline = read_everything(folder)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     bank = load_bank([folder], processes=os.cpu_count() or 1)
@@ -65,25 +75,28 @@ def one_run(folder: Path) -> dict:
     }
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--one-run", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def fresh_run(script: str, folder: str) -> dict:
+    """The figures of `script --one-run folder`, run in a new process (nothing cached, nothing imported)."""
+    done = subprocess.run([sys.executable, script, "--one-run", folder], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    args = arguments()
     if args.one_run:
         print(json.dumps(one_run(args.one_run)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         size = generate(Path(tmp), args.files)
-        runs = [
-            json.loads(
-                subprocess.run(
-                    [sys.executable, __file__, "--one-run", tmp], check=True, capture_output=True, text=True
-                ).stdout
-            )
-            for _ in range(args.runs)
-        ]
+        runs = [fresh_run(__file__, tmp) for _ in range(args.runs)]
     median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     print(f"{args.files} files, {size / 1e6:.1f} MB of markdown, {args.runs} runs, fresh process each")
     print(f"load_bank:           median {median['seconds']:.2f} s ({os.cpu_count()} processes)")

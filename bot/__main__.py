@@ -1,4 +1,4 @@
-"""Command line: `quizbot run` starts the bot, `quizbot validate` checks a question bank.
+"""Command line: `quizbot run` starts the bot, `validate` checks a question bank, `import` converts other formats.
 
 This is the one place that wires configuration, storage, the question bank and the Discord client.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -20,6 +21,10 @@ from bot import single_instance
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
+from bot.importers import FORMATS
+from bot.importers.folder import import_sources
+from bot.lints import lint_bank
+from bot.problems import Severity, count
 from bot.quiz import SystemClock
 from bot.store import Store, StoreError
 
@@ -34,9 +39,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="check question files and report every problem")
     validate.add_argument("paths", nargs="*", type=Path, default=[Path("questions")], metavar="PATH")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    convert = commands.add_parser(
+        "import",
+        help="convert other question formats into one file per question",
+        description="Write one question file per converted question (never overwriting), report what "
+        "could not be converted with its source line, and exit 1 if anything was skipped.",
+    )
+    convert.add_argument("format", choices=sorted(FORMATS), help="the source format")
+    convert.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    convert.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="where to write the files")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args.config)
+    if args.command == "import":
+        return _import(args.format, args.sources, args.into)
     return _validate(args.paths, strict=args.strict)
 
 
@@ -46,11 +62,33 @@ def _validate(paths: list[Path], *, strict: bool) -> int:
         print(f"quizbot validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     bank = load_bank(paths, processes=os.cpu_count() or 1)
-    for problem in bank.problems:
+    gc.freeze()  # the lints make many small objects: spare the collector re-scanning the whole bank for them
+    problems = [*bank.problems, *lint_bank(bank, where=", ".join(map(str, paths)))]
+    gc.unfreeze()
+    for problem in problems:
         print(problem)
-    print(f"{len(bank.questions)} questions ok, {bank.errors} errors, {bank.warnings} warnings in {bank.files} files")
-    failed = bank.errors or (strict and bank.warnings)
-    return 1 if failed else 0
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    summary = (
+        f"{count(len(bank.questions), 'question')} ok, {count(errors, 'error')}, "
+        f"{count(warnings, 'warning')} in {count(bank.files, 'file')}"
+    )
+    if strict and warnings and not errors:
+        summary += " — failed because --strict counts warnings as errors"
+    print(summary)
+    return 1 if errors or (strict and warnings) else 0
+
+
+def _import(form: str, sources: list[Path], into: Path) -> int:
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        print(f"quizbot import: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = import_sources(form, sources, into)
+    for line in report.skipped:
+        print(f"skipped: {line}")
+    print(f"wrote {count(len(report.written), 'question file')} to {into}; skipped {len(report.skipped):,}")
+    return 1 if report.skipped else 0
 
 
 def _run(config_path: Path) -> int:

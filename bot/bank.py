@@ -11,7 +11,7 @@ import multiprocessing
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.questions import Problem, Question, Severity, decode, parse_question
@@ -25,6 +25,7 @@ class QuestionBank:
     problems: tuple[Problem, ...] = ()
     files: int = 0
     broken: frozenset[str] = frozenset()  # ids of files that have errors
+    paths: Mapping[str, str] = field(default_factory=dict)  # the file of each question, by id
 
     def keeping_what_broke(self, previous: QuestionBank) -> QuestionBank:
         """This bank, plus the previous version of each question whose file is now broken.
@@ -85,6 +86,7 @@ def load_bank(roots: Iterable[Path], *, processes: int = 1) -> QuestionBank:
     problems: list[Problem] = []
     seen_folded: dict[str, str] = {}
     broken: set[str] = set()
+    paths: dict[str, str] = {}
     for (path, qid), (question, found_problems) in zip(files, loaded, strict=True):
         problems.extend(found_problems)
         if question is None:
@@ -95,12 +97,17 @@ def load_bank(roots: Iterable[Path], *, processes: int = 1) -> QuestionBank:
             problems.append(Problem(str(path), 1, Severity.ERROR, f"id `{qid}` differs from `{twin}` only in case"))
             continue
         questions[qid] = question
-    return QuestionBank(questions, tuple(problems), len(files), frozenset(broken))
+        paths[qid] = str(path)
+    return QuestionBank(questions, tuple(problems), len(files), frozenset(broken), paths)
 
 
 def _load_file(found: tuple[Path, str]) -> tuple[Question | None, tuple[Problem, ...]]:
     path, qid = found
-    text = decode(path.read_bytes(), str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as error:  # one unreadable file must not keep the others out
+        return None, (Problem(str(path), 0, Severity.ERROR, f"cannot read the file: {error.strerror or error}"),)
+    text = decode(raw, str(path))
     if isinstance(text, Problem):
         return None, (text,)
     topic = qid.split("/", 1)[0] if "/" in qid else None

@@ -3,30 +3,31 @@
 Pure: no I/O and nothing from discord. A real CommonMark parser (see `markdown_blocks`) finds
 only the *structure* (title, prompt, option list, sections); every part is then sliced out of the
 original lines by the parser's line spans, so the markdown the author wrote reaches Discord
-unchanged. Every problem is reported with its 1-based line, and parsing
-goes on after a problem so that one run names all of them.
+unchanged. Every problem is reported with its 1-based line, and parsing goes on after a problem
+(a missing title, missing options) so that one run names all of them; where a near miss explains
+the problem (a `### Title`, options inside a quote), the message names that line and the fix.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-import yaml
-
-from bot import markdown_blocks
-from bot.markdown_blocks import Block
+from bot import front_matter, markdown_blocks, question_hints
+from bot.front_matter import MAX_DURATION as MAX_DURATION  # re-exported: the commands bound durations too
+from bot.front_matter import MIN_DURATION as MIN_DURATION
+from bot.markdown_blocks import Block, Document
+from bot.problems import Problem, Severity, count
 
 MAX_TITLE = 256  # Discord's embed title limit
 MAX_OPTION = 1000  # leaves room for the letter in a 1,024-character embed field
 MIN_OPTIONS, MAX_OPTIONS = 2, 20  # Discord allows 20 distinct reactions on a message
-MIN_DURATION, MAX_DURATION = 5, 86_400
+# A code line longer than this is wrapped by Discord and, past ~4,000, cannot fit one embed at all.
+MAX_CODE_LINE = 1000
+# An info string names a language (`python`, `text`); one this long is a pasted line gone wrong.
+MAX_FENCE_INFO = 100
 
-DIFFICULTIES = ("easy", "medium", "hard")
-SCORINGS = ("exact", "partial")
 EXPLANATION_HEADINGS = frozenset({"answer", "explanation"})
 READING_HEADINGS = frozenset({"reading", "references", "further reading", "recommendations", "resources"})
 
@@ -47,25 +48,9 @@ _COUNT_IN_PROMPT = re.compile(
     rf"({'|'.join(NUMBER_WORDS)}|\d+)\b",
     re.IGNORECASE,
 )
-_TASK_ITEM = re.compile(r"^(?P<indent>\s*)[-*+](?P<gap>\s+)\[(?P<mark>[ xX])\](?:[ \t]+|$)(?P<rest>.*)$")
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A mistake in a question file, printed as `path:line: severity: message`."""
-
-    path: str
-    line: int
-    severity: Severity
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+_MAX_COUNT_DIGITS = len(str(MAX_OPTIONS))  # bounds the number before `int()` sees it
+_ATX_CLOSE = re.compile(r"(?:^|\s+)#+\s*$")  # `# Title ##`; the `#` of `C#` is text
+_HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")
 
 
 @dataclass(frozen=True)
@@ -107,12 +92,16 @@ class Parsed:
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 
-def stated_count(prompt: str) -> int | None:
-    """The number in "Which two…", "Select 3…"; None for "Which of the following…"."""
+def _stated_word(prompt: str) -> str | None:
     match = _COUNT_IN_PROMPT.search(prompt)
-    if not match:
+    return match.group(1).lower() if match else None
+
+
+def stated_count(prompt: str) -> int | None:
+    """The number in "Which two…", "Select 3…"; None for "Which of the following…" (or no sane number)."""
+    word = _stated_word(prompt)
+    if word is None or (len(word) > _MAX_COUNT_DIGITS and word.isdigit()):
         return None
-    word = match.group(1).lower()
     return NUMBER_WORDS.get(word) or int(word)
 
 
@@ -136,11 +125,22 @@ def parse_question(text: str, *, path: str, qid: str, topic: str | None = None) 
     return _Parser(text, path).parse(qid, topic)
 
 
+def section_kind(name: str) -> str | None:
+    """ "explanation" or "reading" for the headings of those sections, else None."""
+    lowered = " ".join(name.lower().strip("#").strip().rstrip(":").split())
+    if lowered in EXPLANATION_HEADINGS:
+        return "explanation"
+    if lowered in READING_HEADINGS:
+        return "reading"
+    return None
+
+
 class _Parser:
     def __init__(self, text: str, path: str) -> None:
         self.lines = [line.rstrip() for line in text.split("\n")]
         self.path = path
         self.problems: list[Problem] = []
+        self.shown: list[tuple[int, int]] = []  # line spans members see, for the HTML and code checks
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, Severity.ERROR, message))
@@ -153,36 +153,42 @@ class _Parser:
         return "\n".join(self.lines[start:end]).strip("\n")
 
     def parse(self, qid: str, topic: str | None) -> Parsed:
-        front = self.front_matter()
-        if front is None:
+        meta, first_line, found_problems = front_matter.read(self.lines, self.path)
+        self.problems.extend(found_problems)
+        if meta is None:
             return self.done(None)
-        meta, first_line = front
         # Blank out the front matter so the parser's line numbers stay those of the file.
-        found = markdown_blocks.blocks("\n" * first_line + "\n".join(self.lines[first_line:]))
-
-        title_at = next((i for i, b in enumerate(found) if b.kind == "Heading" and b.level == 1), None)
-        if title_at is None:
-            self.error(first_line + 1, "no title: start the question with a level-1 heading `# Title`")
+        doc = markdown_blocks.parse("\n" * first_line + "\n".join(self.lines[first_line:]))
+        found = doc.blocks
+        level_one = next((i for i, b in enumerate(found) if b.kind == "Heading" and b.level == 1), None)
+        sections_at = next(
+            (
+                i
+                for i in range(0 if level_one is None else level_one + 1, len(found))
+                if found[i].kind == "Heading" and found[i].level <= 2 and self.is_section(found[i])
+            ),
+            len(found),
+        )
+        title_at, title = self.title(found, level_one, sections_at, first_line)
+        title_line = found[title_at].start if title_at is not None else first_line
+        after_title = title_at + 1 if title_at is not None else 0
+        lists = [i for i in range(after_title, sections_at) if question_hints.is_option_list(found[i], self.lines)]
+        if len(lists) > 1:
+            self.several_questions(found, title_at, lists)
             return self.done(None)
-        heading = found[title_at]
-        title = self.text(heading.start, heading.end).lstrip("#").strip().rstrip("#").strip()
-        if len(title) > MAX_TITLE:
-            self.error(heading.start + 1, f"title is {len(title)} characters; Discord allows {MAX_TITLE}")
-        if any(b.kind != "HtmlBlock" for b in found[:title_at]):
-            self.warn(found[0].start + 1, "text before the title is not shown")
-
-        options_at = next((i for i in range(title_at + 1, len(found)) if _is_task_list(found[i])), None)
-        if options_at is None:
-            self.error(heading.start + 1, "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`")
+        if not lists:
+            self.without_options(found, after_title, sections_at, title_line)
+            self.check_shown(doc)
             return self.done(None)
+        options_at = lists[0]
         option_list = found[options_at]
         options = self.options(option_list)
-
         prompt, body_end = self.prompt(found, title_at, options_at)
-        body = self.text(heading.end, body_end)
+        body = self.text(found[title_at].end if title_at is not None else first_line, body_end)
+        self.shown.append((title_line, option_list.end))
         explanation, reading = self.sections(found[options_at + 1 :])
-
         self.check_options(options, len(option_list.items), prompt, option_list.start + 1, body_end + 1)
+        self.check_shown(doc)
         if any(p.severity is Severity.ERROR for p in self.problems):
             return self.done(None)
         return self.done(
@@ -203,84 +209,108 @@ class _Parser:
             )
         )
 
+    def without_options(self, found: Sequence[Block], after_title: int, sections_at: int, title_line: int) -> None:
+        """Name where the options probably are, and still check the sections after them."""
+        line, message = question_hints.missing_options(found[after_title:sections_at], self.lines)
+        self.error((title_line if line is None else line) + 1, message)
+        rest_at = next(
+            (i for i in range(after_title, sections_at) if found[i].kind == "Heading" and found[i].level <= 2),
+            sections_at,
+        )
+        self.shown.append((title_line, found[rest_at].start if rest_at < len(found) else len(self.lines)))
+        self.sections(found[rest_at:])
+
     def done(self, question: Question | None) -> Parsed:
         return Parsed(question, tuple(sorted(self.problems, key=lambda p: p.line)))
 
-    # -- front matter -------------------------------------------------------------------------
+    def is_section(self, heading: Block) -> bool:
+        return section_kind(self.heading_text(heading)) is not None
 
-    def front_matter(self) -> tuple[dict, int] | None:
-        """The YAML block between `---` lines, validated, and the index of the line after it.
+    def heading_text(self, heading: Block) -> str:
+        lines = self.lines[heading.start : heading.end]
+        if not lines[0].lstrip().startswith("#"):  # setext: the text, then a `===` or `---` line
+            return " ".join(line.strip() for line in lines[:-1])
+        return _ATX_CLOSE.sub("", lines[0].strip().lstrip("#")).strip()
 
-        None when the block never closes: the rest of the file cannot be told apart from it.
+    # -- title --------------------------------------------------------------------------------
+
+    def title(
+        self, found: Sequence[Block], at: int | None, sections_at: int, first_line: int
+    ) -> tuple[int | None, str]:
+        """The title heading's index and text; a heading of another level stands in, with an error.
+
+        The stand-in must come before the options: a heading after them is a section, not a title.
         """
-        if not self.lines or self.lines[0] != "---":
-            return {}, 0
-        end = next((i for i in range(1, len(self.lines)) if self.lines[i] in ("---", "...")), None)
-        if end is None:
-            self.error(1, "front matter is not closed: add a `---` line after it")
-            return None
-        try:
-            meta = yaml.load("\n".join(self.lines[1:end]), Loader=_YAML_LOADER)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 2 if mark else 1
-            reason = getattr(error, "problem", None) or "invalid YAML"
-            self.error(line, f"front matter: {reason}")
-            return {}, end + 1
-        if meta is None:
-            return {}, end + 1
-        if not isinstance(meta, dict):
-            self.error(2, "front matter must be `key: value` lines")
-            return {}, end + 1
-        return self.checked_meta(meta, end), end + 1
+        if at is None:
+            options = next((i for i in range(sections_at) if question_hints.is_option_list(found[i], self.lines)), None)
+            before = sections_at if options is None else options
+            at = next((i for i in range(before) if found[i].kind == "Heading"), None)
+        if at is not None and found[at].level != 1:
+            heading = found[at]
+            self.error(
+                heading.start + 1,
+                f"the title is a level-{heading.level} heading: write it with one `#`, "
+                f"`# {self.heading_text(heading)}`",
+            )
+        if at is None:
+            self.error(first_line + 1, "no title: start the question with a level-1 heading `# Title`")
+            return None, ""
+        heading = found[at]
+        title = self.heading_text(heading)
+        if not title:
+            self.error(heading.start + 1, "the title is empty: write it after the `#`")
+        if len(title) > MAX_TITLE:
+            self.error(heading.start + 1, f"title is {len(title)} characters; Discord allows {MAX_TITLE}")
+        if any(b.kind != "HtmlBlock" for b in found[:at]):
+            self.warn(found[0].start + 1, "text before the title is not shown")
+        return at, title
 
-    def checked_meta(self, meta: dict, end: int) -> dict:
-        valid = {}
-        for key, value in meta.items():
-            check = _META_CHECKS.get(key)
-            if check is None:
-                hint = difflib.get_close_matches(str(key), _META_CHECKS, n=1)
-                known = f"did you mean `{hint[0]}`?" if hint else f"known keys: {', '.join(_META_CHECKS)}"
-                self.error(self.key_line(str(key), end), f"front matter: unknown key `{key}` ({known})")
-                continue
-            complaint = check(value)
-            if complaint:
-                self.error(self.key_line(str(key), end), f"front matter: `{key}` {complaint}")
-            else:
-                valid[key] = value
-        return valid
-
-    def key_line(self, key: str, end: int) -> int:
-        pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:")
-        return next((i + 1 for i in range(1, end) if pattern.match(self.lines[i])), 2)
+    def several_questions(self, found: Sequence[Block], title_at: int | None, lists: list[int]) -> None:
+        starts = []
+        previous = title_at if title_at is not None else -1
+        for at in lists:
+            heading = next((i for i in range(previous + 1, at) if found[i].kind == "Heading"), None)
+            if heading is None:
+                heading = previous if previous == title_at and previous is not None else at
+            starts.append(found[heading].start + 1)
+            previous = at
+        shown = ", ".join(map(str, starts[:10])) + (f" and {len(starts) - 10} more" if len(starts) > 10 else "")
+        self.error(
+            starts[0],
+            f"{len(lists)} questions in one file (starting at lines {shown}): a file holds one question; "
+            f"`quizbot import markdown {self.path} --into FOLDER` writes one file per question",
+        )
 
     # -- options and prompt -------------------------------------------------------------------
 
     def options(self, option_list: Block) -> list[Option]:
         options = []
         for item in option_list.items:
-            match = _TASK_ITEM.match(self.lines[item.start])
-            if item.task is None or not match:
+            mark = question_hints.option_mark(self.lines[item.start])
+            if mark is None:
                 self.error(item.start + 1, "list item without `[ ]` or `[x]`: every option needs one")
                 continue
-            indent = len(match.group("indent")) + 1 + len(match.group("gap"))
+            if mark.advice:
+                (self.error if mark.correct is None else self.warn)(item.start + 1, mark.advice)
+            if mark.correct is None:
+                continue
             continuation = [
-                line[indent:] if line[:indent].isspace() else line.lstrip()
+                line[mark.indent :] if line[: mark.indent].isspace() else line.lstrip()
                 for line in self.lines[item.start + 1 : item.end]
             ]
-            text = "\n".join([match.group("rest"), *continuation]).strip("\n")
+            text = "\n".join([mark.rest, *continuation]).strip("\n")
             if not text.strip():
                 self.error(item.start + 1, "empty option")
                 continue
             if len(text) > MAX_OPTION:
                 self.error(item.start + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}")
-            options.append(Option(text, item.task))
+            options.append(Option(text, mark.correct))
         return options
 
-    def prompt(self, found: Sequence[Block], title_at: int, options_at: int) -> tuple[str, int]:
+    def prompt(self, found: Sequence[Block], title_at: int | None, options_at: int) -> tuple[str, int]:
         """The bold paragraph right before the options, and the line where the body ends."""
-        before = found[options_at - 1]
-        if options_at - 1 > title_at and before.strong_only:
+        before = found[options_at - 1] if options_at else None
+        if before is not None and options_at - 1 != title_at and before.strong_only:
             return self.text(before.start, before.end)[2:-2].strip(), before.start
         line = found[options_at].start
         self.warn(line + 1, "no bold prompt before the options, e.g. `**Which two of these are correct?**`")
@@ -288,13 +318,22 @@ class _Parser:
 
     def check_options(self, options: list[Option], items: int, prompt: str, line: int, prompt_line: int) -> None:
         if not MIN_OPTIONS <= items <= MAX_OPTIONS:
-            self.error(line, f"{items} options; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}")
+            self.error(line, f"{count(items, 'option')}; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}")
         correct = sum(option.correct for option in options)
         if options and not correct:
             self.error(line, "no option is marked correct with `[x]`")
+        word = _stated_word(prompt)
+        if word is not None and word.isdigit() and len(word) > _MAX_COUNT_DIGITS:
+            self.error(
+                prompt_line,
+                f"the prompt asks for a {len(word):,}-digit number of answers; a question has at most "
+                f"{MAX_OPTIONS} options",
+            )
+            return
         stated = stated_count(prompt)
         if stated is not None and correct and stated != correct:
-            self.error(prompt_line, f"the prompt says {stated} correct, but {correct} options are marked `[x]`")
+            marked = f"{count(correct, 'option')} {'is' if correct == 1 else 'are'} marked `[x]`"
+            self.error(prompt_line, f"the prompt says {stated} correct, but {marked}")
 
     # -- sections after the options -----------------------------------------------------------
 
@@ -306,9 +345,9 @@ class _Parser:
             self.warn(after[0].start + 1, "text after the options, outside any section, is not shown")
         for n, i in enumerate(headings):
             heading = after[i]
-            name = self.text(heading.start, heading.end).strip("#").strip().rstrip(":").strip()
+            name = self.heading_text(heading).rstrip(":").strip()
             end = after[headings[n + 1]].start if n + 1 < len(headings) else len(self.lines)
-            kind = _section_kind(name)
+            kind = section_kind(name)
             line = heading.start + 1
             if kind is None:
                 self.warn(line, f"section `{name}` is not shown (known: ## Answer, ## Reading)")
@@ -316,43 +355,41 @@ class _Parser:
                 self.warn(line, f"second {kind} section `{name}` is not shown")
             else:
                 found[kind] = self.text(heading.end, end)
+                self.shown.append((heading.end, end))
         if "explanation" not in found:
             last_line = len("\n".join(self.lines).rstrip("\n").split("\n"))
             self.warn(last_line, "no `## Answer` section: the reveal will show only the correct options")
         return found.get("explanation", ""), found.get("reading", "")
 
+    # -- what members see ---------------------------------------------------------------------
 
-def _is_task_list(block: Block) -> bool:
-    """A bullet list whose first item is a task item: the options."""
-    return block.kind == "List" and not block.ordered and bool(block.items) and block.items[0].task is not None
+    def check_shown(self, doc: Document) -> None:
+        """Raw HTML and code blocks that Discord would show other than the author meant."""
 
+        def shown(line: int) -> bool:
+            return any(start <= line < end for start, end in self.shown)
 
-def _section_kind(name: str) -> str | None:
-    lowered = " ".join(name.lower().split())
-    if lowered in EXPLANATION_HEADINGS:
-        return "explanation"
-    if lowered in READING_HEADINGS:
-        return "reading"
-    return None
-
-
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
-def _duration_complaint(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return "must be a whole number of seconds"
-    if not MIN_DURATION <= value <= MAX_DURATION:
-        return f"must be between {MIN_DURATION} and {MAX_DURATION} seconds"
-    return None
-
-
-_META_CHECKS = {
-    "tags": lambda v: None if _is_str_list(v) else "must be a list of words, e.g. `[metrics, recall]`",
-    "difficulty": lambda v: None if v in DIFFICULTIES else f"must be one of {', '.join(DIFFICULTIES)}",
-    "duration": _duration_complaint,
-    "scoring": lambda v: None if v in SCORINGS else f"must be one of {', '.join(SCORINGS)}",
-    "author": lambda v: None if isinstance(v, str) and v.strip() else "must be text",
-}
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        tags: dict[str, int] = {}
+        for line, html in doc.html:
+            if shown(line):
+                match = _HTML_TAG.search(html)
+                name = match.group(1).lower() if match else "!--" if "<!--" in html else None
+                if name is not None:
+                    tags.setdefault(name, line)
+        for name, line in tags.items():
+            self.warn(line + 1, question_hints.html_advice(name))
+        for block in doc.code:
+            if not shown(block.start):
+                continue
+            if len(block.info) > MAX_FENCE_INFO:
+                self.error(
+                    block.start + 1,
+                    f"the code block's info string is {len(block.info):,} characters: after the ``` write only "
+                    "the language, e.g. ```python, and put the code on the next line",
+                )
+            if block.longest > MAX_CODE_LINE:
+                self.warn(
+                    block.longest_at + 1,
+                    f"a code line of {block.longest:,} characters: Discord will wrap it (keep code lines under "
+                    f"{MAX_CODE_LINE:,} characters, e.g. format minified JSON over several lines)",
+                )

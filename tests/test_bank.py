@@ -78,14 +78,26 @@ def test_validate_prints_each_problem_and_exits_1_on_errors(mixed_bank: Path, ca
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{mixed_bank / 'ml/no-correct.md'}:5: error: no option is marked correct with `[x]`"
     assert out[1].startswith(f"{mixed_bank / 'stats/latin1.md'}:1: error: not UTF-8 text")
-    assert out[-1] == "2 questions ok, 2 errors, 0 warnings in 4 files"
+    assert out[2] == (  # bank-level lints come after the per-file lines
+        f"{mixed_bank / 'ml/good.md'}: warning: nearly the same question (prompt, options and body) as "
+        f"{mixed_bank / 'stats/also-good.md'}: keep one, or make them differ"
+    )
+    assert out[-1] == "2 questions ok, 2 errors, 1 warning in 4 files"
+
+
+def test_validate_summary_speaks_english_for_one(tmp_path: Path, capsys) -> None:
+    write(tmp_path, "q.md", GOOD.replace("## Answer\n\nBecause.\n", ""))
+    assert main(["validate", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 question ok, 0 errors, 1 warning in 1 file"
 
 
 def test_validate_strict_fails_on_warnings(tmp_path: Path, capsys) -> None:
     write(tmp_path, "q.md", GOOD.replace("## Answer\n\nBecause.\n", ""))
     assert main(["validate", str(tmp_path)]) == 0
     assert main(["validate", "--strict", str(tmp_path)]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "1 questions ok, 0 errors, 1 warnings in 1 files"
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "1 question ok, 0 errors, 1 warning in 1 file — failed because --strict counts warnings as errors"
+    )
 
 
 def test_validate_a_single_file_and_a_missing_path(tmp_path: Path, capsys) -> None:
@@ -93,6 +105,16 @@ def test_validate_a_single_file_and_a_missing_path(tmp_path: Path, capsys) -> No
     assert main(["validate", str(tmp_path / "one.md")]) == 0
     assert main(["validate", str(tmp_path / "missing")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_an_unreadable_file_is_reported_with_its_path_and_the_rest_loads(tmp_path: Path) -> None:
+    write(tmp_path, "ml/good.md", GOOD)
+    (tmp_path / "ml").joinpath("unreadable.md").symlink_to("/proc/self/mem")  # reading it is an I/O error
+    bank = load_bank([tmp_path])
+    assert sorted(bank.questions) == ["ml/good"]
+    assert [str(p) for p in bank.problems] == [
+        f"{tmp_path / 'ml/unreadable.md'}: error: cannot read the file: Input/output error"
+    ]
 
 
 def test_parallel_load_gives_the_same_bank_as_serial(mixed_bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -207,18 +207,21 @@ def test_count_stated_in_prompt(prompt: str, count: int | None) -> None:
 # Each row: a broken or questionable file, and exactly the problems it must report.
 PROBLEM_TABLE = [
     pytest.param(
-        "Just prose.\n\n- [x] a\n- [ ] b\n",
-        [(1, "error", "no title: start the question with a level-1 heading `# Title`")],
+        "Just prose.\n\n- [x] a\n- [ ] b\n\n## Answer\n\nx\n",
+        [
+            (1, "error", "no title: start the question with a level-1 heading `# Title`"),
+            (3, "warning", "no bold prompt before the options, e.g. `**Which two of these are correct?**`"),
+        ],
         id="no-title",
     ),
     pytest.param(
-        "# T\n\nNo options here.\n",
+        "# T\n\nNo options here.\n\n## Answer\n\nx\n",
         [(1, "error", "no options: write them as a task list, `- [x] correct` and `- [ ] wrong`")],
         id="no-options",
     ),
     pytest.param(
         "# T\n\n**Q?**\n\n- [x] only one\n\n## Answer\n\nx\n",
-        [(5, "error", "1 options; a question needs 2 to 20")],
+        [(5, "error", "1 option; a question needs 2 to 20")],
         id="one-option",
     ),
     pytest.param(
@@ -233,7 +236,7 @@ PROBLEM_TABLE = [
     ),
     pytest.param(
         "# T\n\n**Which two are right?**\n\n- [x] a\n- [ ] b\n- [ ] c\n\n## Answer\n\nx\n",
-        [(3, "error", "the prompt says 2 correct, but 1 options are marked `[x]`")],
+        [(3, "error", "the prompt says 2 correct, but 1 option is marked `[x]`")],
         id="count-mismatch",
     ),
     pytest.param(
@@ -358,4 +361,4 @@ def test_unclosed_front_matter_is_an_error() -> None:
 
 def test_line_numbers_count_the_front_matter() -> None:
     text = "---\ntags: [a]\n---\n# T\n\n**Which two?**\n\n- [x] a\n- [ ] b\n\n## Answer\n\nx\n"
-    assert problems(text) == [(6, "error", "the prompt says 2 correct, but 1 options are marked `[x]`")]
+    assert problems(text) == [(6, "error", "the prompt says 2 correct, but 1 option is marked `[x]`")]
