@@ -121,16 +121,14 @@ class InteractionRoutes:
         return interaction_metadata_payload(record.id, record.user, record.channel.guild_id, record.command.name)
 
     def _callback_response(self, record: InteractionRecord, callback_type: int, message: Message | None) -> Json:
-        interaction: Json = {
-            "id": str(record.id),
-            "type": record.kind,
-            "activity_instance_id": None,
-            "response_message_id": None if message is None else str(message.id),
-            "response_message_loading": callback_type == DEFERRED_CHANNEL_MESSAGE,
-            "response_message_ephemeral": message is not None and message.ephemeral,
-        }
-        resource: Json = {"type": callback_type}
+        """The ``with_response`` answer; Discord includes the message only when one was sent (type 4)."""
+        interaction: Json = {"id": str(record.id), "type": record.kind, "activity_instance_id": None}
         if message is not None:
+            interaction["response_message_id"] = str(message.id)
+            interaction["response_message_loading"] = callback_type == DEFERRED_CHANNEL_MESSAGE
+            interaction["response_message_ephemeral"] = message.ephemeral
+        resource: Json = {"type": callback_type}
+        if message is not None and callback_type == CHANNEL_MESSAGE:
             resource["message"] = self._state.render(message, interaction_metadata=self._metadata(record))
         return {"interaction": interaction, "resource": resource}
 

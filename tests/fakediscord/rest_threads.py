@@ -67,7 +67,7 @@ class ThreadRoutes:
             message.id, channel.guild_id, channel.id, message.id, self._state.bot_user.id, name, duration, now
         )
         self.threads[message.id] = thread
-        return json_reply(thread_payload(thread))
+        return json_reply(thread_payload(thread), status=201)
 
 
 def thread_payload(thread: Thread) -> Json:
@@ -82,6 +82,7 @@ def thread_payload(thread: Thread) -> Json:
         "last_message_id": None,
         "rate_limit_per_user": 0,
         "message_count": 0,
+        "total_message_sent": 0,
         "member_count": 1,
         "flags": 0,
         "thread_metadata": {
