@@ -212,14 +212,8 @@ USER = {
         ("GET", "/users/1", 200, {k: v for k, v in USER.items() if k != "flags"}, ["(body): 'flags' is a required"]),
         ("GET", "/users/1", 201, USER, ["status 201 is not documented"]),
         ("GET", "/users/1", 404, {"code": 10013, "message": "Unknown User"}, []),
-        (
-            "GET",
-            "/users/1",
-            429,
-            {"message": "slow", "retry_after": 1.0, "global": False},
-            ["(body): 'code' is a required"],
-        ),
-        ("GET", "/users/1", 429, {"code": 0, "message": "slow", "retry_after": 1.0, "global": False}, []),
+        ("GET", "/users/1", 429, {"message": "slow", "retry_after": 1, "global": False}, ["(body): 'code' is a"]),
+        ("GET", "/users/1", 429, {"code": 0, "message": "slow", "retry_after": 1, "global": False}, []),
         ("DELETE", "/channels/1/messages/2", 204, None, []),
         ("DELETE", "/channels/1/messages/2", 204, {}, ["status 204 has no body on Discord"]),
         # Discord's documentation over its description: field errors carry string codes.
@@ -345,3 +339,32 @@ async def test_an_answer_that_breaks_the_spec_is_kept_as_an_internal_error(
     assert isinstance(mismatch, SpecMismatch)
     assert "(get_user)" in str(mismatch) and "flags: 'none' is not of type 'integer'" in str(mismatch)
     server.internal_errors.clear()
+
+
+# -- the first follow-up after a deferral ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("ephemeral_defer", "in_channel"), [(False, True), (True, False)])
+async def test_first_followup_after_a_defer_replaces_the_thinking_message_and_keeps_its_visibility(
+    server: FakeDiscord,
+    guild: Guild,
+    channel: TextChannel,
+    client: commands.Bot,
+    ephemeral_defer: bool,
+    in_channel: bool,
+) -> None:
+    @client.tree.command(name="check", description="Defer, then answer twice privately")
+    async def check(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=ephemeral_defer, thinking=True)
+        await interaction.followup.send("first, asked to be private", ephemeral=True)
+        await interaction.followup.send("second, private", ephemeral=True)
+
+    await client.tree.sync()
+    member = server.add_member(guild, "ana")
+    ix = await server.invoke(member, channel, "check")
+    await server.wait_for(lambda: len(ix.followups) == 2)
+
+    first, second = ix.followups
+    assert [m.content for m in server.messages(channel)] == (["first, asked to be private"] if in_channel else [])
+    assert first.ephemeral is not in_channel and second.ephemeral
+    assert first is ix.original and first.content == "first, asked to be private"

@@ -154,9 +154,17 @@ class InteractionRoutes:
         return message
 
     async def create_followup(self, request: web.Request) -> web.Response:
+        """A new message, except that the first follow-up after a deferral replaces the "thinking"
+        message and keeps its visibility, as on Discord: after a public defer it is public whatever
+        its flags say."""
         record = self._acknowledged(request)
         body, uploads = await read_message_body(request)
-        message = self._build(record, body, error_path=(), uploads=uploads)
+        original = record.original
+        if original is not None and original.flags & LOADING_FLAG and not original.deleted:
+            self._edit(record, original, body, uploads)
+            message = original
+        else:
+            message = self._build(record, body, error_path=(), uploads=uploads)
         record.followups.append(message)
         if request.query.get("wait", "").lower() not in ("1", "true"):
             return no_content()
@@ -171,10 +179,15 @@ class InteractionRoutes:
         record = self._acknowledged(request)
         message = self._addressed(request, record)
         body, uploads = await read_message_body(request)
+        self._edit(record, message, body, uploads)
+        return json_reply(self._state.render(message, interaction_metadata=self._metadata(record)))
+
+    def _edit(
+        self, record: InteractionRecord, message: Message, body: Json, uploads: Sequence[tuple[str, bytes]]
+    ) -> None:
         if uploads:
             body = body | {"attachments": self._state.make_attachments(record.channel, uploads)}
         self._state.edit_message(message, body)
-        return json_reply(self._state.render(message, interaction_metadata=self._metadata(record)))
 
     async def delete_message(self, request: web.Request) -> web.Response:
         record = self._acknowledged(request)
