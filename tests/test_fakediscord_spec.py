@@ -16,6 +16,7 @@ from typing import Any
 import discord
 import pytest
 import yarl
+from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
 from discord_spec.strip import DEFAULT_SOURCE, SERVED, TARGET, dump, strip_document
@@ -368,3 +369,25 @@ async def test_first_followup_after_a_defer_replaces_the_thinking_message_and_ke
     assert [m.content for m in server.messages(channel)] == (["first, asked to be private"] if in_channel else [])
     assert first.ephemeral is not in_channel and second.ephemeral
     assert first is ix.original and first.content == "first, asked to be private"
+
+
+@pytest.mark.parametrize(("length", "status"), [(100, 200), (101, 400)])
+async def test_autocomplete_choice_values_are_held_to_discords_documented_100_characters(
+    server: FakeDiscord, guild: Guild, channel: TextChannel, client: commands.Bot, length: int, status: int
+) -> None:
+    @client.tree.command(name="pick", description="Pick a question")
+    async def pick(interaction: discord.Interaction, question: str) -> None:
+        await interaction.response.send_message(question)
+
+    @pick.autocomplete("question")
+    async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name="a long id", value="q" * length)]
+
+    await client.tree.sync()
+    typing = asyncio.create_task(
+        server.autocomplete(server.add_member(guild, "ana"), channel, "pick", focused="question", question="")
+    )
+    [answer] = await server.wait_for(lambda: server.requests_matching("POST /interactions/{i}/{token}/callback"))
+    typing.cancel()
+
+    assert answer.status == status and answer.body["data"]["choices"][0]["value"] == "q" * length

@@ -30,7 +30,7 @@ DEFERRED_CHANNEL_MESSAGE = 5
 AUTOCOMPLETE_RESULT = 8
 MODAL = 9
 CHAT_INPUT_COMMAND_MESSAGE = 20
-MAX_AUTOCOMPLETE_CHOICES = 25
+MAX_CHOICE_VALUE = 100
 
 _VALID_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
@@ -196,10 +196,10 @@ class InteractionRoutes:
 
 
 def _validate_choices(choices: list[Json]) -> None:
-    if len(choices) > MAX_AUTOCOMPLETE_CHOICES:
-        leaf = errors.field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_AUTOCOMPLETE_CHOICES} or fewer in length.")
-        raise errors.invalid_form_body({"data": {"choices": leaf}})
+    """Their count and name lengths are checked against Discord's description; its documentation
+    also limits a string value to 100 characters (the description says 6000)."""
     for index, choice in enumerate(choices):
-        if not 1 <= len(str(choice.get("name", ""))) <= 100:
-            leaf = errors.field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-            raise errors.invalid_form_body({"data": {"choices": {str(index): {"name": leaf}}}})
+        value = (choice or {}).get("value")
+        if isinstance(value, str) and len(value) > MAX_CHOICE_VALUE:
+            leaf = errors.field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICE_VALUE} or fewer in length.")
+            raise errors.invalid_form_body({"data": {"choices": {str(index): {"value": leaf}}}})
