@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from .errors import DiscordError, field_error, merge_errors, nest_errors, not_found_route
 from .models import Json
 
 SPEC_FILE = Path(__file__).resolve().parent.parent / "discord_spec" / "openapi.json"
-_URI = "urn:discord-openapi"
 _PARAM = re.compile(r"\{([^}]+)\}")
 _SNOWFLAKE_PATTERN = "^(0|[1-9][0-9]*)$"
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -142,20 +139,19 @@ class DiscordSpec:
     """The vendored description: routes by path, each with its documented methods."""
 
     def __init__(self, document: Json) -> None:
-        _one_of_for_any_of(document)
+        _normalise(document)
         for pointer, schema in _CORRECTIONS.items():
             parent, _, key = pointer.rpartition("/")
             _node(document, parent)[key] = schema
         requests = copy.deepcopy(document)
         requests["components"]["schemas"]["SnowflakeType"] = _REQUEST_SNOWFLAKE
-        self._registries = {RequestValidator: _registry(requests), Draft202012Validator: _registry(document)}
-        self._document = document
+        _inline_references(requests)
+        _inline_references(document)
         routes = []
         for path, item in document["paths"].items():
-            shared = item.get("parameters", [])
             operations = {
-                method.upper(): self._operation(method.upper(), path, shared, operation)
-                for method, operation in item.items()
+                method.upper(): _operation(method.upper(), path, requests["paths"][path], item)
+                for method in item
                 if method != "parameters"
             }
             routes.append((_literal_segments(path), _path_pattern(path), operations))
@@ -182,47 +178,49 @@ class DiscordSpec:
         for _, operations in self._routes:
             yield from operations.values()
 
-    def _operation(self, method: str, path: str, shared: list[Json], operation: Json) -> Operation:
-        pointer = f"/paths/{_escape(path)}/{method.lower()}"
-        served = "responses" in operation
-        parameters: dict[tuple[str, str], Parameter] = {}
-        if served:
-            # Operation-level parameters override the path's shared ones of the same name.
-            for owner, listed in ((f"/paths/{_escape(path)}", shared), (pointer, operation.get("parameters", []))):
-                for index, parameter in enumerate(listed):
-                    parameters[parameter["in"], parameter["name"]] = Parameter(
-                        name=parameter["name"],
-                        location=parameter["in"],
-                        required=bool(parameter.get("required")),
-                        types=self._types(parameter["schema"]),
-                        validator=self._validator(f"{owner}/parameters/{index}/schema", RequestValidator),
-                    )
-        body = None
-        if "application/json" in operation.get("requestBody", {}).get("content", {}):
-            body = self._validator(f"{pointer}/requestBody/content/application~1json/schema", RequestValidator)
-        responses: dict[str, Draft202012Validator | None] = {}
-        for status, response in operation.get("responses", {}).items():
-            response_pointer = f"{pointer}/responses/{status}"
-            if "$ref" in response:
-                response_pointer = response["$ref"].removeprefix("#")
-                response = _node(self._document, response_pointer)
-            has_json = "application/json" in response.get("content", {})
-            responses[status] = (
-                self._validator(f"{response_pointer}/content/application~1json/schema", Draft202012Validator)
-                if has_json
-                else None
-            )
-        return Operation(method, path, operation["operationId"], served, tuple(parameters.values()), body, responses)
 
-    def _validator(self, pointer: str, kind: type[Draft202012Validator]) -> Draft202012Validator:
-        return kind({"$ref": f"{_URI}#{pointer}"}, registry=self._registries[kind])
+def _operation(method: str, path: str, request_item: Json, item: Json) -> Operation:
+    """One operation, with request schemas from the lenient document and answers from the strict one."""
+    operation = item[method.lower()]
+    served = "responses" in operation
+    parameters: dict[tuple[str, str], Parameter] = {}
+    if served:
+        # Operation-level parameters override the path's shared ones of the same name.
+        for listed in (request_item.get("parameters", []), request_item[method.lower()].get("parameters", [])):
+            for parameter in listed:
+                parameters[parameter["in"], parameter["name"]] = Parameter(
+                    name=parameter["name"],
+                    location=parameter["in"],
+                    required=bool(parameter.get("required")),
+                    types=_types(parameter["schema"]),
+                    validator=RequestValidator(parameter["schema"]),
+                )
+    body_schema = _json_schema(request_item[method.lower()].get("requestBody", {}))
+    responses = {
+        status: None if (schema := _json_schema(response)) is None else Draft202012Validator(schema)
+        for status, response in operation.get("responses", {}).items()
+    }
+    return Operation(
+        method,
+        path,
+        operation["operationId"],
+        served,
+        tuple(parameters.values()),
+        None if body_schema is None else RequestValidator(body_schema),
+        responses,
+    )
 
-    def _types(self, schema: Json) -> frozenset[str]:
-        """The JSON types a parameter schema allows, to read a query string as one of them."""
-        if "$ref" in schema:
-            return self._types(_node(self._document, schema["$ref"].removeprefix("#")))
-        declared = schema.get("type", "string")
-        return frozenset([declared] if isinstance(declared, str) else declared)
+
+def _json_schema(described: Json) -> Json | None:
+    return described.get("content", {}).get("application/json", {}).get("schema")
+
+
+def _types(schema: Json) -> frozenset[str]:
+    """The JSON types a parameter schema allows, to read a query string as one of them."""
+    if "oneOf" in schema:
+        return frozenset().union(*(_types(branch) for branch in schema["oneOf"]))
+    declared = schema.get("type", "string")
+    return frozenset([declared] if isinstance(declared, str) else declared)
 
 
 @functools.cache
@@ -231,20 +229,47 @@ def discord_spec() -> DiscordSpec:
     return DiscordSpec(json.loads(SPEC_FILE.read_text(encoding="utf-8")))
 
 
-def _registry(document: Json) -> Registry:
-    return Registry().with_resource(_URI, Resource.from_contents(document, default_specification=DRAFT202012))
-
-
-def _one_of_for_any_of(node: Any) -> None:
-    """The source's README: its ``anyOf`` unions still mean exactly one of the listed shapes."""
+def _normalise(node: Any) -> None:
+    """``anyOf`` as ``oneOf`` (the source's README: its unions still mean exactly one of the listed
+    shapes), and a ``oneOf`` of constants (Discord's enums) as an ``enum``, which reads better in
+    errors and is checked at once instead of constant by constant."""
     if isinstance(node, dict):
         if "anyOf" in node:
             node["oneOf"] = node.pop("anyOf")
+        branches = node.get("oneOf")
+        if branches and all(isinstance(b, dict) and b.keys() == {"const"} for b in branches):
+            node["enum"] = [branch["const"] for branch in node.pop("oneOf")]
         for value in node.values():
-            _one_of_for_any_of(value)
+            _normalise(value)
     elif isinstance(node, list):
         for item in node:
-            _one_of_for_any_of(item)
+            _normalise(item)
+
+
+def _inline_references(document: Json) -> None:
+    """Put the schema each ``$ref`` names in its place (shared, so a recursive schema becomes a
+    cycle): jsonschema then never looks a reference up while it validates."""
+    seen: set[int] = set()
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and "$ref" in value:
+            target = _node(document, value["$ref"].removeprefix("#"))
+            siblings = {key: item for key, item in value.items() if key != "$ref"}
+            value = {"allOf": [target], **siblings} if siblings else target
+            if "$ref" in value:  # an alias of another schema
+                return resolve(value)
+        visit(value)
+        return value
+
+    def visit(node: Any) -> None:
+        if id(node) in seen or not isinstance(node, dict | list):
+            return
+        seen.add(id(node))
+        keys = node.keys() if isinstance(node, dict) else range(len(node))
+        for key in keys:
+            node[key] = resolve(node[key])
+
+    visit(document)
 
 
 def _node(document: Json, pointer: str) -> Any:
@@ -252,10 +277,6 @@ def _node(document: Json, pointer: str) -> Any:
     for part in pointer.strip("/").split("/"):
         node = node[part.replace("~1", "/").replace("~0", "~")]
     return node
-
-
-def _escape(path: str) -> str:
-    return path.replace("~", "~0").replace("/", "~1")
 
 
 def _literal_segments(path: str) -> int:
@@ -282,22 +303,11 @@ def _decisive(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
     """The errors to report: for a failed ``oneOf``, those of the branch that got furthest.
 
     That is the branch whose shallowest error lies deepest and is more than a wrong type: a
-    nullable ``oneOf [null, X]`` fails on X's fields, not on "is not null". A ``oneOf`` of
-    constants (Discord's enums) is reported as one list of choices.
+    nullable ``oneOf [null, X]`` fails on X's fields, not on "is not null".
     """
     for error in errors:
         if error.validator not in ("oneOf", "anyOf") or not error.context:
             yield error
-            continue
-        if all(sub.validator == "const" and not sub.relative_path for sub in error.context):
-            choices = [sub.validator_value for sub in error.context]
-            yield ValidationError(
-                "not one of the choices",
-                validator="enum",
-                validator_value=choices,
-                instance=error.instance,
-                path=error.absolute_path,
-            )
             continue
         branches: dict[int, list[ValidationError]] = {}
         for sub in error.context:
@@ -347,9 +357,8 @@ def _describe(error: ValidationError) -> tuple[str, str]:
             return "NUMBER_TYPE_MAX", f"int value should be less than or equal to {limit}."
         case "minimum":
             return "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {limit}."
-        case "enum" | "const":
-            choices = limit if error.validator == "enum" else [limit]
-            return "BASE_TYPE_CHOICES", "Value must be one of {" + ", ".join(map(str, choices)) + "}."
+        case "enum":
+            return "BASE_TYPE_CHOICES", "Value must be one of {" + ", ".join(map(str, limit)) + "}."
         case "pattern" if limit == _SNOWFLAKE_PATTERN:
             return "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.'
         case "pattern":
