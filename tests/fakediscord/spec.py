@@ -368,20 +368,21 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     return "BASE_TYPE_INVALID", error.message
 
 
+# Discord's code and message for a value of the wrong JSON type, by the type it should have.
+_TYPE_ERRORS = {
+    "object": ("MODEL_TYPE_CONVERT", "Expected an object/dictionary."),
+    "array": ("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType"),
+    "integer": ("NUMBER_TYPE_COERCE", 'Value "{}" is not int.'),
+    "number": ("NUMBER_TYPE_COERCE", 'Value "{}" is not int.'),
+    "boolean": ("BOOLEAN_TYPE_CONVERT", 'Value "{}" is not bool.'),
+    "string": ("STRING_TYPE_CONVERT", 'Could not interpret "{}" as string.'),
+}
+
+
 def _type_error(expected: str | list[str], value: Any) -> tuple[str, str]:
     wanted = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
-    match wanted[0] if wanted else "null":
-        case "object":
-            return "MODEL_TYPE_CONVERT", "Expected an object/dictionary."
-        case "array":
-            return "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType"
-        case "integer" | "number":
-            return "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.'
-        case "boolean":
-            return "BOOLEAN_TYPE_CONVERT", f'Value "{value}" is not bool.'
-        case "string":
-            return "STRING_TYPE_CONVERT", f'Could not interpret "{value}" as string.'
-    return "BASE_TYPE_INVALID", f"Value must be {' or '.join(wanted) or 'null'}."
+    code, message = _TYPE_ERRORS.get(wanted[0] if wanted else "null", ("BASE_TYPE_INVALID", "Value must be null."))
+    return code, message.format(value)
 
 
 def _dotted(path: Iterable[Any]) -> str:
