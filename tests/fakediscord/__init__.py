@@ -35,6 +35,8 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   Ephemeral (flags & 64) messages never appear in the channel. The first follow-up after
   a deferral replaces the "thinking" message and keeps the deferral's visibility: after a
   public defer it is posted in the channel whatever its flags (later ones may be ephemeral).
+  Autocomplete answers: at most 25 choices, names of 1 to 100 characters (from the spec) and
+  string values of at most 100 (Discord's documentation; its description says 6000).
 * Pings: every created message records who Discord would notify (``message.pings``),
   from its content and ``allowed_mentions`` (see ``mentions``), plus the replied-to
   author for replies.
