@@ -32,7 +32,11 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   404 10062 Unknown interaction; a second initial response -> 400 40060 "Interaction has
   already been acknowledged."; a callback type that does not fit the interaction
   -> 400 50035; follow-ups before the acknowledgement -> 404 10015 Unknown Webhook.
-  Ephemeral (flags & 64) messages never appear in the channel.
+  Ephemeral (flags & 64) messages never appear in the channel. The first follow-up after
+  a deferral replaces the "thinking" message and keeps the deferral's visibility: after a
+  public defer it is posted in the channel whatever its flags (later ones may be ephemeral).
+  Autocomplete answers: at most 25 choices, names of 1 to 100 characters (from the spec) and
+  string values of at most 100 (Discord's documentation; its description says 6000).
 * Pings: every created message records who Discord would notify (``message.pings``),
   from its content and ``allowed_mentions`` (see ``mentions``), plus the replied-to
   author for replies.
@@ -41,7 +45,7 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   (400 50035 otherwise), and works once per message (400 160004 the second time).
 * Rate limits: reaction PUT/DELETE routes share one bucket per channel allowing one
   request per 250 ms, advertised with ``X-RateLimit-*`` headers; an early request gets
-  429 with ``Via``, ``Retry-After`` and ``{"retry_after", "global"}``. Other routes send
+  429 with ``Via``, ``Retry-After`` and ``{"code": 0, "message", "retry_after", "global"}``. Other routes send
   generous headers.
 * Auth: bot routes need ``Authorization: Bot <token>`` (401 otherwise).
 * Slash commands: ``invoke``/``autocomplete`` build INTERACTION_CREATE only for commands
@@ -53,8 +57,19 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   Presences, GUILD_CREATE lists only the bot and op 8 serves member chunks), RESUME
   with replay of missed events, op 9 invalid session. A client closing with 1000/1001
   ends its session.
-* Unknown routes -> 404 ``{"code": 0, "message": "404: Not Found"}``; unknown channel,
-  message, user, member, guild -> 404 with 10003, 10008, 10013, 10007, 10004.
+* Discord's published API description (``tests/discord_spec/openapi.json``, see ``spec``):
+  a path Discord does not have -> 404 ``{"code": 0, "message": "404: Not Found"}``, a
+  method it does not have on that path -> 405 ``{"code": 0, "message": "405: Method Not
+  Allowed"}``; path and query parameters and the JSON body (or a multipart form's
+  ``payload_json``) are checked against the documented schemas -> 400 50035 Invalid Form
+  Body with Discord's errors tree (e.g. ``Value "x" is not snowflake.``, ``This field is
+  required``); unknown query parameters and body fields are ignored, as on Discord. A route
+  Discord has but this server does not serve -> 404, and the gap is kept in
+  ``internal_errors``. Every answer (but 5xx) is checked against the documented response
+  schema for its status; a mismatch is kept in ``internal_errors`` as ``SpecMismatch``, so
+  a test that asserts that list is empty fails on it.
+* Unknown channel, message, user, member, guild -> 404 with 10003, 10008, 10013, 10007,
+  10004.
 """
 
 from .command_options import CommandNotRegistered

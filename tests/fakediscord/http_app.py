@@ -1,7 +1,10 @@
-"""The aiohttp application: routing, request log, auth, injected faults and rate limits.
+"""The aiohttp application: routing, request log, auth, injected faults, rate limits and
+the checks against Discord's published API description.
 
 Handlers only implement behaviour; this middleware gives every REST answer Discord's
-envelope (exact JSON content type, error bodies, rate-limit headers) and records it.
+envelope (exact JSON content type, error bodies, rate-limit headers), rejects requests the
+description does not allow (404/405, or 400 50035 with the errors tree), holds every answer
+to the documented response schema (a mismatch is kept in ``internal_errors``) and records it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import MatchInfoError
 
-from .errors import DiscordError, not_found_route, unauthorized
+from .errors import DiscordError, invalid_form_body, not_found_route, unauthorized
 from .faults import FaultInjector
 from .ratelimits import RateLimited, ReactionRateLimiter, generous_headers
-from .rest_support import json_reply, snowflake_param
+from .rest_support import RequestBody, json_reply, request_body, snowflake_param
+from .spec import Operation, SpecMismatch, discord_spec
 
 API_PREFIX = "/api/v10"
 GATEWAY_PATH = "/gateway"
@@ -81,13 +84,8 @@ def _template(request: web.Request) -> str | None:
     return resource.canonical.removeprefix(API_PREFIX)
 
 
-def _unrouted(request: web.Request) -> DiscordError:
-    """404 or 405 in Discord's JSON shape instead of aiohttp's plain-text page."""
-    match_info = request.match_info
-    status = match_info.http_exception.status if isinstance(match_info, MatchInfoError) else 404
-    if status == 405:
-        return DiscordError(405, 0, "405: Method Not Allowed")
-    return not_found_route()
+class NotServed(Exception):
+    """The bot used a route Discord has and the loopback Discord does not implement."""
 
 
 class RestMiddleware:
@@ -108,6 +106,7 @@ class RestMiddleware:
         self._log = log
         self._internal_errors = internal_errors
         self._token = token
+        self._spec = discord_spec()
 
     @web.middleware
     async def handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -115,9 +114,14 @@ class RestMiddleware:
             return await handler(request)
         arrived = time.monotonic()
         template = _template(request)
-        body = await request.text() if request.body_exists and request.content_type == "application/json" else None
+        body = RequestBody(None, [])
+        operation: Operation | None = None
         try:
-            response = await self._respond(request, handler, template)
+            body = await request_body(request)
+            if not request.path.startswith(API_PREFIX + "/"):
+                raise not_found_route()
+            operation, path_values = self._spec.operation(request.method, request.path.removeprefix(API_PREFIX))
+            response = await self._respond(request, handler, template, operation, path_values, body)
         except DiscordError as error:
             response = json_reply(error.body(), status=error.status)
         except RateLimited as limited:
@@ -127,6 +131,8 @@ class RestMiddleware:
             # bot's call at once, and the exception is kept for the test to inspect.
             self._internal_errors.append(bug)
             response = json_reply({"code": 0, "message": f"fakediscord internal error: {bug!r}"}, status=400)
+        if operation is not None and operation.served:
+            self._check_response(operation, request, response)
         self._log.append(
             RequestRecord(
                 method=request.method,
@@ -135,14 +141,25 @@ class RestMiddleware:
                 status=response.status,
                 at=arrived,
                 query=dict(request.query),
-                body=_decode(body),
+                body=_decode(body.text),
             )
         )
         return response
 
-    async def _respond(self, request: web.Request, handler: Handler, template: str | None) -> web.StreamResponse:
-        if template is None:
-            raise _unrouted(request)
+    async def _respond(
+        self,
+        request: web.Request,
+        handler: Handler,
+        template: str | None,
+        operation: Operation,
+        path_values: dict[str, str],
+        body: RequestBody,
+    ) -> web.StreamResponse:
+        if template is None or not operation.served:
+            self._internal_errors.append(
+                NotServed(f"{operation} is in Discord's API but not served by fakediscord (see strip.py SERVED)")
+            )
+            raise not_found_route()
         key = f"{request.method} {template}"
         if key not in self._routes.unauthenticated:
             self._authenticate(request)
@@ -154,11 +171,23 @@ class RestMiddleware:
         else:
             headers = generous_headers(template)
         try:
+            form_errors = operation.check_request(path_values, request.query, body.json())
+            if form_errors:
+                raise invalid_form_body(form_errors)
             response = await handler(request)
         except DiscordError as error:
             response = json_reply(error.body(), status=error.status)
         response.headers.update(headers)
         return response
+
+    def _check_response(self, operation: Operation, request: web.Request, response: web.StreamResponse) -> None:
+        """Discord's description does not cover 5xx answers (its servers failing), so neither does this."""
+        if response.status >= 500 or not isinstance(response, web.Response):
+            return
+        mismatches = operation.check_response(response.status, response.body or b"")
+        if mismatches:
+            where = f"{request.method} {request.path} -> {response.status}"
+            self._internal_errors.append(SpecMismatch(f"{where} ({operation.operation_id}): {'; '.join(mismatches)}"))
 
     def _authenticate(self, request: web.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -27,6 +27,8 @@ def user_payload(user: User) -> Json:
         "avatar": None,
         "bot": user.bot,
         "public_flags": 0,
+        "flags": 0,
+        "primary_guild": None,
     }
 
 
@@ -240,13 +242,19 @@ def message_payload(
 
 
 def command_payload(command: ApplicationCommand) -> Json:
-    """A registered command: the schema as sent, plus the fields Discord assigns."""
+    """A registered command: the schema as sent, plus the fields Discord assigns.
+
+    Discord answers permissions as a decimal string whatever type was sent, and installs a
+    command for guilds (integration type 0) unless told otherwise.
+    """
+    permissions = command.schema.get("default_member_permissions")
     payload: Json = {
         "description": "",
         "options": [],
-        "default_member_permissions": None,
         "nsfw": False,
         **command.schema,
+        "default_member_permissions": None if permissions is None else str(permissions),
+        "integration_types": command.schema.get("integration_types") or [0],
         "id": str(command.id),
         "application_id": str(command.application_id),
         "type": command.type,

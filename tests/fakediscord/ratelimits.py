@@ -28,6 +28,7 @@ class RateLimited(Exception):
 
     def body(self) -> Json:
         return {
+            "code": 0,
             "message": "You are being rate limited.",
             "retry_after": self.retry_after,
             "global": self.is_global,

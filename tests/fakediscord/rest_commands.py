@@ -8,7 +8,7 @@ from . import errors
 from .http_app import RouteTable
 from .models import ApplicationCommand, Json
 from .payloads import command_payload
-from .rest_support import json_reply, snowflake_param
+from .rest_support import json_reply, request_body, snowflake_param
 from .state import ServerState
 
 
@@ -78,7 +78,6 @@ class CommandRoutes:
 
 
 async def _read_schemas(request: web.Request) -> list[Json]:
-    body = await request.json()
-    if not isinstance(body, list) or not all(isinstance(s, dict) and "name" in s for s in body):
-        raise errors.invalid_form_body(errors.field_error("BASE_TYPE_BAD_LIST", "Must be a list of commands."))
-    return body
+    """The command list; its shape (a list, or null for none, of objects with a name) is checked against
+    Discord's description before the handler runs."""
+    return (await request_body(request)).json() or []

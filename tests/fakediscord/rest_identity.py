@@ -40,7 +40,7 @@ class IdentityRoutes:
 
     async def get_me(self, request: web.Request) -> web.Response:
         bot = user_payload(self._state.bot_user)
-        return json_reply(bot | {"verified": True, "mfa_enabled": False, "flags": 0, "email": None})
+        return json_reply(bot | {"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"})
 
     async def get_application(self, request: web.Request) -> web.Response:
         state = self._state
@@ -58,6 +58,15 @@ class IdentityRoutes:
                 "team": None,
                 "interactions_endpoint_url": None,
                 "bot": user_payload(state.bot_user),
+                "type": None,
+                "flags_new": "0",
+                "redirect_uris": [],
+                "role_connections_verification_url": None,
+                "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
+                "approximate_guild_count": len(state.guilds),
+                "approximate_user_authorization_count": 0,
+                "approximate_user_install_count": 0,
             }
         )
 

@@ -30,7 +30,7 @@ DEFERRED_CHANNEL_MESSAGE = 5
 AUTOCOMPLETE_RESULT = 8
 MODAL = 9
 CHAT_INPUT_COMMAND_MESSAGE = 20
-MAX_AUTOCOMPLETE_CHOICES = 25
+MAX_CHOICE_VALUE = 100
 
 _VALID_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
@@ -121,16 +121,14 @@ class InteractionRoutes:
         return interaction_metadata_payload(record.id, record.user, record.channel.guild_id, record.command.name)
 
     def _callback_response(self, record: InteractionRecord, callback_type: int, message: Message | None) -> Json:
-        interaction: Json = {
-            "id": str(record.id),
-            "type": record.kind,
-            "activity_instance_id": None,
-            "response_message_id": None if message is None else str(message.id),
-            "response_message_loading": callback_type == DEFERRED_CHANNEL_MESSAGE,
-            "response_message_ephemeral": message is not None and message.ephemeral,
-        }
-        resource: Json = {"type": callback_type}
+        """The ``with_response`` answer; Discord includes the message only when one was sent (type 4)."""
+        interaction: Json = {"id": str(record.id), "type": record.kind, "activity_instance_id": None}
         if message is not None:
+            interaction["response_message_id"] = str(message.id)
+            interaction["response_message_loading"] = callback_type == DEFERRED_CHANNEL_MESSAGE
+            interaction["response_message_ephemeral"] = message.ephemeral
+        resource: Json = {"type": callback_type}
+        if message is not None and callback_type == CHANNEL_MESSAGE:
             resource["message"] = self._state.render(message, interaction_metadata=self._metadata(record))
         return {"interaction": interaction, "resource": resource}
 
@@ -156,9 +154,17 @@ class InteractionRoutes:
         return message
 
     async def create_followup(self, request: web.Request) -> web.Response:
+        """A new message, except that the first follow-up after a deferral replaces the "thinking"
+        message and keeps its visibility, as on Discord: after a public defer it is public whatever
+        its flags say."""
         record = self._acknowledged(request)
         body, uploads = await read_message_body(request)
-        message = self._build(record, body, error_path=(), uploads=uploads)
+        original = record.original
+        if original is not None and original.flags & LOADING_FLAG and not original.deleted:
+            self._edit(record, original, body, uploads)
+            message = original
+        else:
+            message = self._build(record, body, error_path=(), uploads=uploads)
         record.followups.append(message)
         if request.query.get("wait", "").lower() not in ("1", "true"):
             return no_content()
@@ -173,10 +179,15 @@ class InteractionRoutes:
         record = self._acknowledged(request)
         message = self._addressed(request, record)
         body, uploads = await read_message_body(request)
+        self._edit(record, message, body, uploads)
+        return json_reply(self._state.render(message, interaction_metadata=self._metadata(record)))
+
+    def _edit(
+        self, record: InteractionRecord, message: Message, body: Json, uploads: Sequence[tuple[str, bytes]]
+    ) -> None:
         if uploads:
             body = body | {"attachments": self._state.make_attachments(record.channel, uploads)}
         self._state.edit_message(message, body)
-        return json_reply(self._state.render(message, interaction_metadata=self._metadata(record)))
 
     async def delete_message(self, request: web.Request) -> web.Response:
         record = self._acknowledged(request)
@@ -185,10 +196,10 @@ class InteractionRoutes:
 
 
 def _validate_choices(choices: list[Json]) -> None:
-    if len(choices) > MAX_AUTOCOMPLETE_CHOICES:
-        leaf = errors.field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_AUTOCOMPLETE_CHOICES} or fewer in length.")
-        raise errors.invalid_form_body({"data": {"choices": leaf}})
+    """Their count and name lengths are checked against Discord's description; its documentation
+    also limits a string value to 100 characters (the description says 6000)."""
     for index, choice in enumerate(choices):
-        if not 1 <= len(str(choice.get("name", ""))) <= 100:
-            leaf = errors.field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-            raise errors.invalid_form_body({"data": {"choices": {str(index): {"name": leaf}}}})
+        value = (choice or {}).get("value")
+        if isinstance(value, str) and len(value) > MAX_CHOICE_VALUE:
+            leaf = errors.field_error("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICE_VALUE} or fewer in length.")
+            raise errors.invalid_form_body({"data": {"choices": {str(index): {"value": leaf}}}})

@@ -43,7 +43,7 @@ class MessageRoutes:
         """Newest first; ``after`` pages forward. Without Read Message History Discord returns []."""
         channel = self._channel(request)
         granted = require_bot_permissions(self._state, channel)
-        limit = int_query(request, "limit", default=50, low=1, high=100)
+        limit = int_query(request, "limit", default=50)
         if not granted & Permission.READ_MESSAGE_HISTORY:
             return json_reply([])
         visible = [m for m in self._state.channel_messages[channel.id] if not m.deleted]

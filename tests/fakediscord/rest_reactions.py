@@ -14,7 +14,6 @@ from .rest_support import int_query, json_reply, no_content, snowflake_param
 from .state import ServerState
 
 REACTION_USERS_DEFAULT_LIMIT = 25
-REACTION_USERS_MAX_LIMIT = 100
 
 
 class ReactionRoutes:
@@ -70,8 +69,8 @@ class ReactionRoutes:
     async def list_users(self, request: web.Request) -> web.Response:
         """Users who reacted, ordered by id ascending, paged with ``after`` (a user id)."""
         message, _ = self._target(request, Permission.READ_MESSAGE_HISTORY)
-        limit = int_query(request, "limit", default=REACTION_USERS_DEFAULT_LIMIT, low=1, high=REACTION_USERS_MAX_LIMIT)
-        after = int_query(request, "after", default=0, low=0, high=2**64 - 1)
+        limit = int_query(request, "limit", default=REACTION_USERS_DEFAULT_LIMIT)
+        after = int_query(request, "after", default=0)
         user_ids = sorted(
             user_id for user_id in message.reaction_users.get(request.match_info["e"], {}) if user_id > after
         )

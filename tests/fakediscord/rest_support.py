@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from aiohttp import web
 
-from .errors import DiscordError, field_error, invalid_form_body
+from .errors import DiscordError
 from .models import Json
 
 JSON_CONTENT_TYPE = "application/json"
@@ -35,46 +36,58 @@ def snowflake_param(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-def int_query(request: web.Request, name: str, *, default: int, low: int, high: int) -> int:
-    """An integer query parameter, rejected like Discord when outside ``[low, high]``."""
+def int_query(request: web.Request, name: str, *, default: int) -> int:
+    """An integer query parameter; its type and range were checked against Discord's description."""
     raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_form_body({name: field_error("NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.')}) from None
-    if value < low:
-        raise invalid_form_body(
-            {name: field_error("NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")}
-        )
-    if value > high:
-        raise invalid_form_body(
-            {name: field_error("NUMBER_TYPE_MAX", f"int value should be less than or equal to {high}.")}
-        )
-    return value
+    return default if raw is None else int(raw)
 
 
-async def _read_json(request: web.Request) -> Json:
+@dataclasses.dataclass(frozen=True)
+class RequestBody:
+    """A request body as Discord reads it: the JSON text (plain, or a multipart form's
+    ``payload_json``; ``None`` without one) and the uploaded files."""
+
+    text: str | None
+    uploads: list[tuple[str, bytes]]
+
+    def json(self) -> Any:
+        if self.text is None:
+            return None
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError:
+            raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+
+
+_BODY_KEY = web.RequestKey("fakediscord.body", RequestBody)
+
+
+async def request_body(request: web.Request) -> RequestBody:
+    """Read once, for the middleware's checks and then the handler (a multipart stream reads only once)."""
+    if _BODY_KEY not in request:
+        request[_BODY_KEY] = await _read_body(request)
+    return request[_BODY_KEY]
+
+
+async def _read_body(request: web.Request) -> RequestBody:
     if not request.body_exists:
-        return {}
-    try:
-        body = await request.json()
-    except json.JSONDecodeError:
-        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
-    return body if isinstance(body, dict) else {}
-
-
-async def read_message_body(request: web.Request) -> tuple[Json, list[tuple[str, bytes]]]:
-    """A message create/edit body: plain JSON, or multipart with ``payload_json`` plus files."""
+        return RequestBody(None, [])
     if not request.content_type.startswith("multipart/"):
-        return await _read_json(request), []
-    body: Json = {}
+        text = await request.text() if request.content_type == JSON_CONTENT_TYPE else None
+        return RequestBody(text, [])
+    text = None
     uploads: list[tuple[str, bytes]] = []
     reader = await request.multipart()
     async for part in reader:
         if part.name == "payload_json":
-            body = json.loads(await part.text())
+            text = await part.text()
         elif part.filename is not None:
             uploads.append((part.filename, bytes(await part.read())))
-    return body, uploads
+    return RequestBody(text, uploads)
+
+
+async def read_message_body(request: web.Request) -> tuple[Json, list[tuple[str, bytes]]]:
+    """A message create/edit body: plain JSON, or multipart with ``payload_json`` plus files."""
+    body = await request_body(request)
+    data = body.json()
+    return (data if isinstance(data, dict) else {}), body.uploads

@@ -13,11 +13,10 @@ from .http_app import RouteTable
 from .models import Json
 from .payloads import timestamp
 from .permissions import Permission
-from .rest_support import json_reply, snowflake_param
+from .rest_support import json_reply, request_body, snowflake_param
 from .state import ServerState
 
 PUBLIC_THREAD = 11
-ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,25 +40,14 @@ class ThreadRoutes:
         routes.add("POST", "/channels/{c}/messages/{m}/threads", self.start_thread_from_message)
 
     async def start_thread_from_message(self, request: web.Request) -> web.Response:
-        """Needs Create Public Threads; a name of 1 to 100 characters; one thread per message."""
+        """Needs Create Public Threads; one thread per message."""
         channel = self._state.channel(snowflake_param(request, "c"))
         require_bot_permissions(self._state, channel, Permission.CREATE_PUBLIC_THREADS)
         message = self._state.message_in(channel, snowflake_param(request, "m"))
-        body: Json = await request.json()
-        name = body.get("name") or ""
-        if not 1 <= len(name) <= 100:
-            raise errors.invalid_form_body(
-                {"name": errors.field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")}
-            )
+        # The name's length and the archive duration are checked against Discord's description.
+        body: Json = (await request_body(request)).json()
+        name = body["name"]
         duration = int(body.get("auto_archive_duration") or 1440)
-        if duration not in ARCHIVE_DURATIONS:
-            raise errors.invalid_form_body(
-                {
-                    "auto_archive_duration": errors.field_error(
-                        "BASE_TYPE_CHOICES", "Value must be one of (60, 1440, 4320, 10080)."
-                    )
-                }
-            )
         if message.id in self.threads:
             raise errors.DiscordError(400, 160004, "A thread has already been created for this message")
         now = datetime.datetime.now(datetime.UTC)
@@ -67,7 +55,7 @@ class ThreadRoutes:
             message.id, channel.guild_id, channel.id, message.id, self._state.bot_user.id, name, duration, now
         )
         self.threads[message.id] = thread
-        return json_reply(thread_payload(thread))
+        return json_reply(thread_payload(thread), status=201)
 
 
 def thread_payload(thread: Thread) -> Json:
@@ -82,6 +70,7 @@ def thread_payload(thread: Thread) -> Json:
         "last_message_id": None,
         "rate_limit_per_user": 0,
         "message_count": 0,
+        "total_message_sent": 0,
         "member_count": 1,
         "flags": 0,
         "thread_metadata": {

@@ -73,7 +73,8 @@ class FakeDiscord:
         self._faults = FaultInjector()
         self.reaction_limiter = ReactionRateLimiter(reaction_interval, enabled=reaction_rate_limit)
         self.requests: list[RequestRecord] = []
-        # Exceptions raised inside REST handlers, answered as 400 "fakediscord internal error".
+        # Exceptions raised inside REST handlers (answered as 400 "fakediscord internal error"),
+        # answers Discord's description does not allow, and routes Discord has that are not served.
         self.internal_errors: list[Exception] = []
         self._app = self._build_app(token, interaction_deadline)
         self._runner: web.AppRunner | None = None

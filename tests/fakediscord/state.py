@@ -208,7 +208,7 @@ class ServerState:
         allowed_mentions = body.get("allowed_mentions")
         validate_allowed_mentions(allowed_mentions, path_prefix=error_path)
         content = str(body.get("content") or "")
-        embeds = [] if drop_embeds else list(body.get("embeds") or [])
+        embeds = _stored_embeds(body.get("embeds"), drop=drop_embeds)
         flags = int(body.get("flags") or 0)
         if not flags & LOADING_FLAG:
             ensure_not_empty(content, embeds, attachments)
@@ -306,7 +306,7 @@ class ServerState:
         content = str(body["content"] or "") if "content" in body else message.content
         embeds = message.embeds
         if "embeds" in body:
-            embeds = [] if drop_embeds else list(body["embeds"] or [])
+            embeds = _stored_embeds(body["embeds"], drop=drop_embeds)
         attachments = list(body["attachments"] or []) if "attachments" in body else message.attachments
         ensure_not_empty(content, embeds, attachments)
         was_loading = bool(message.flags & LOADING_FLAG)
@@ -404,6 +404,11 @@ class ServerState:
         if member is not None:
             data["member"] = member_payload(member)
         return "MESSAGE_REACTION_ADD", data
+
+
+def _stored_embeds(embeds: Sequence[Json] | None, *, drop: bool) -> list[Json]:
+    """Embeds as Discord keeps them: a bot's embeds are of type "rich" unless it said otherwise."""
+    return [] if drop else [{"type": "rich", **embed} for embed in embeds or []]
 
 
 def _pair(overwrite: Overwrite | None) -> tuple[int, int] | None:
