@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
@@ -48,6 +49,7 @@ REQUIRED_PERMISSIONS = {
 TOO_MANY_REACTIONS = 30010  # Discord's code for a 21st distinct emoji on a message
 LATE_AFTER = 10.0  # seconds past the deadline after which a result says its answers were read late
 SHUTDOWN_WRITE_SECONDS = 5.0  # how long shutdown keeps trying to write pending picks
+EARLY_REACTIONS = 1000  # kept per channel while its question is posted, before its id is known
 
 
 class QuizError(Exception):
@@ -114,6 +116,7 @@ class Quizmaster:
         self._by_channel: dict[int, RunningQuiz] = {}
         self._by_message: dict[int, RunningQuiz] = {}
         self._starting: set[int] = set()  # channels whose quiz is being posted
+        self._early: dict[int, deque[discord.RawReactionActionEvent]] = {}  # their reactions before tracking
         self._pending: list[SelectionChange] = []
         self._writer: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -159,6 +162,7 @@ class Quizmaster:
             return await self._spawn(self._post(channel, started_by, question, seconds, scoring), supervised=False)
         finally:
             self._starting.discard(channel.id)
+            self._early.pop(channel.id, None)
 
     async def _post(
         self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int, scoring: Scoring
@@ -176,18 +180,22 @@ class Quizmaster:
             )
         except ChannelBusy:
             raise QuizError("A quiz is already running in this channel.") from None
+        posts = render.question_posts(question, int(quiz.deadline))
         sent: list[discord.Message] = []
+        running: RunningQuiz | None = None
         try:
-            for post in render.question_posts(question, int(quiz.deadline)):
+            for post in posts:
                 sent.append(await channel.send(**_message_kwargs(post)))
+                if len(sent) == len(posts):  # tracked the moment its id is known: members may react at once
+                    running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
                 quiz = await self.store.add_question_part(quiz, sent[-1].id)
         except (discord.HTTPException, *TRANSIENT) as error:
+            if running is not None:
+                self._forget(running)
             await self._take_down(quiz, [m.id for m in sent], f"posting failed: {describe(error)}")
             if isinstance(error, discord.Forbidden):
                 raise QuizError(_refused(error, "Send Messages and Embed Links", quiz.channel_id)) from None
             raise
-        # Tracked from the moment its message exists: a member may react before the letters are on.
-        running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
         running.quiz = await self._durably(lambda: self.store.mark_open(quiz), f"opening quiz {quiz.id}")
         running.timer = self._spawn(self._run(running))
         try:
@@ -257,7 +265,11 @@ class Quizmaster:
     def on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         """Record a pick or an unpick. Synchronous: this runs for every reaction the bot can see."""
         running = self._by_message.get(payload.message_id)
-        if running is None or payload.emoji.id is not None or payload.user_id == self.client.user.id:
+        if running is None:
+            if payload.channel_id in self._starting:  # maybe on the question whose id is still on its way
+                self._early.setdefault(payload.channel_id, deque(maxlen=EARLY_REACTIONS)).append(payload)
+            return
+        if payload.emoji.id is not None or payload.user_id == self.client.user.id:
             return
         added = payload.event_type == "REACTION_ADD"
         if added and (payload.member is None or payload.member.bot):
@@ -468,6 +480,8 @@ class Quizmaster:
     def _track(self, running: RunningQuiz) -> RunningQuiz:
         self._by_channel[running.quiz.channel_id] = running
         self._by_message[running.quiz.message_id] = running
+        for payload in self._early.pop(running.quiz.channel_id, ()):
+            self.on_reaction(payload)  # ignored unless it was on this quiz's message
         return running
 
     def _forget(self, running: RunningQuiz) -> None:

@@ -159,13 +159,13 @@ def due(recurrence: Recurrence, last_fired: float | None, created_at: float, now
     slots stay in the window until `last_fired` moves past them: to log them once, store the latest
     of them as `last_fired` when nothing fires (a fired slot is later than all of them).
     """
-    # Counting from `now` at the latest: a clock that once ran ahead must not silence the schedule.
-    # A slot already fired is never due again, even if the clock stepped back before it.
     since = created_at if last_fired is None else max(last_fired, created_at)
+    if since > now:  # written while the clock ran ahead: it must not silence the schedule until then
+        since = now - grace
     slots = []
-    slot = recurrence.next_after(min(since, now))
+    slot = recurrence.next_after(since)
     while slot <= now:
-        if slot != last_fired:
+        if slot != last_fired:  # never twice, even if the clock stepped back just after firing it
             slots.append(slot)
         slot = recurrence.next_after(slot)
     if slots and now - slots[-1] <= grace:

@@ -6,9 +6,11 @@ Used by the end-to-end tests and by the benchmarks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import sqlite3
 import tempfile
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 
 import discord
@@ -113,6 +115,7 @@ class BotRunner:
         self.clock = clock
         self.questions = questions
         self.quiz_config = quiz_config
+        self.busy_timeout_ms = 100  # a locked database fails fast, so the retries show
         self.bank: QuestionBank = load_bank([questions])
         self._running: list[tuple[QuizBot, asyncio.Task, Store]] = []
 
@@ -129,7 +132,7 @@ class BotRunner:
     async def start(self) -> QuizBot:
         config = self.config()
         use_endpoints(config.discord)
-        store = await Store.open(config.database_path)
+        store = await Store.open(config.database_path, busy_timeout_ms=self.busy_timeout_ms)
         bot = TestBot(
             config=config, store=store, bank=self.bank, clock=self.clock, backoff=TEST_BACKOFF, guild_ready_timeout=0.05
         )
@@ -232,3 +235,43 @@ async def per_size(close_once: Callable[..., Awaitable[dict]], sizes: list[int],
                 return {n: [await close_once(server, group, clock, crowd[:n], rng) for _ in range(runs)] for n in sizes}
             finally:
                 await runner.stop_all()
+
+
+def run_cli(tmp_path: Path, monkeypatch, capsys, config: str, *, token: str = "t") -> tuple[int, list[str]]:
+    """`quizbot run` in this process with `config`; returns the exit code and the lines it printed on stderr."""
+    from bot.__main__ import main
+
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "questions").mkdir(exist_ok=True)
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    code = main(["run", "--config", str(tmp_path / "config.yaml")])
+    captured = capsys.readouterr()
+    return code, captured.err.strip().splitlines()
+
+
+@contextlib.asynccontextmanager
+async def database_locked(path: Path) -> AsyncIterator[None]:
+    """Another process's writer holds the database: the bot's writes wait out their busy timeout and fail.
+
+    The lock is taken off the event loop, so a write the bot has under way can finish first.
+    """
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@contextlib.asynccontextmanager
+async def disk_full(store: Store) -> AsyncIterator[None]:
+    """The database cannot grow: SQLite answers "database or disk is full", as it does when the disk is."""
+    db = store._db  # the store's own connection: the page limit is a per-connection setting
+    async with db.execute("PRAGMA page_count") as cursor:
+        (pages,) = await cursor.fetchone()
+    await db.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        yield
+    finally:
+        await db.execute("PRAGMA max_page_count = 4294967294")

@@ -22,6 +22,7 @@ from harness import (
     bot_messages,
     embed_text,
     result_messages,
+    run_cli,
     squeezed,
     start_quiz,
 )
@@ -310,17 +311,6 @@ async def test_question_text_never_pings(
 
 
 # -- 7. bad configuration and storage ----------------------------------------------------------
-
-
-def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, config: str, *, token: str = "t") -> tuple:
-    from bot.__main__ import main
-
-    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
-    (tmp_path / "questions").mkdir(exist_ok=True)
-    monkeypatch.setenv("DISCORD_TOKEN", token)
-    code = main(["run", "--config", str(tmp_path / "config.yaml")])
-    captured = capsys.readouterr()
-    return code, captured.err.strip().splitlines()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Injected failures: "the next N matching requests fail with this status"."""
+"""Injected failures: "the next N matching requests fail with this status", and REST being unreachable."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ class FaultInjector:
 
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
+        self.refusing = False  # REST is unreachable: every connection is dropped without an answer
+        self.refused = 0  # requests dropped while refusing
 
     def add(self, rule: FaultRule) -> None:
         self._rules.append(rule)
@@ -55,6 +57,9 @@ class FaultInjector:
                     self._rules.remove(rule)
                 return rule.failure()
         return None
+
+    def clear(self) -> None:
+        self._rules.clear()
 
     @property
     def pending(self) -> int:

@@ -112,6 +112,10 @@ class RestMiddleware:
     async def handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == GATEWAY_PATH:
             return await handler(request)
+        if self._faults.refusing:  # as if Discord were unreachable: the client sees the connection drop
+            self._faults.refused += 1
+            request.transport.close()
+            return web.Response(status=503)
         arrived = time.monotonic()
         template = _template(request)
         body = RequestBody(None, [])

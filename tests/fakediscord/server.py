@@ -8,7 +8,7 @@ import inspect
 import re
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -409,9 +409,40 @@ class FakeDiscord:
         rule = FaultRule(method, route, status, times, retry_after, global_, code, message)
         self._faults.add(rule)
 
+    @contextlib.contextmanager
+    def rest_outage(self) -> Iterator[None]:
+        """REST is unreachable inside the block: every request's connection drops unanswered."""
+        self._faults.refusing = True
+        try:
+            yield
+        finally:
+            self._faults.refusing = False
+
+    @contextlib.contextmanager
+    def when_published(self, watcher: Callable[[Message], None]) -> Iterator[None]:
+        """Call ``watcher(message)`` for each message published inside the block, as it appears."""
+        self._state.publish_watchers.append(watcher)
+        try:
+            yield
+        finally:
+            self._state.publish_watchers.remove(watcher)
+
+    def add_reaction_now(self, user: User, message: Message, emoji: str) -> None:
+        """``react`` without waiting: for watchers, which run inside the server's request handling."""
+        self._state.add_reaction(message, user, emoji)
+
+    def clear_faults(self) -> None:
+        """Drop every injected failure that has not fired yet."""
+        self._faults.clear()
+
     @property
     def pending_faults(self) -> int:
         return self._faults.pending
+
+    @property
+    def refused_requests(self) -> int:
+        """Requests dropped unanswered by ``rest_outage`` so far."""
+        return self._faults.refused
 
 
 def _describe(predicate: Callable[..., Any]) -> str:

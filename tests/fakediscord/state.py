@@ -9,7 +9,7 @@ code acting as users is trusted) and live in the REST handlers.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
 from .gateway_events import EventSink, Intent
@@ -58,6 +58,9 @@ class ServerState:
 
     def __init__(self, events: EventSink, *, bot_name: str = "QuizBot") -> None:
         self.events = events
+        # Called with each message as it is published, before its REST answer leaves: lets a test
+        # act at the very moment a message appears (e.g. react before its author knows its id).
+        self.publish_watchers: list[Callable[[Message], None]] = []
         self.ids = SnowflakeFactory()
         self.bot_user = User(self.ids.next(), bot_name, bot=True)
         self.application_id = self.bot_user.id
@@ -292,6 +295,8 @@ class ServerState:
             intent=Intent.GUILD_MESSAGES,
             content_gated=self._content_gated(message),
         )
+        for watcher in self.publish_watchers:
+            watcher(message)
 
     def remember(self, message: Message) -> None:
         """Keep a message addressable by id without showing it in its channel (ephemeral)."""
