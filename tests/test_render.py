@@ -18,7 +18,6 @@ from bot.render import (
     question_posts,
     reload_summary,
     result_posts,
-    split_text,
 )
 from bot.store import Standing
 
@@ -121,24 +120,6 @@ def test_leaderboard_adds_the_caller_when_outside_the_top() -> None:
 @pytest.mark.parametrize(("points", "text"), [(3.0, "3"), (0.5, "0.50"), (2 / 3, "0.67"), (0.0, "0")])
 def test_format_points(points: float, text: str) -> None:
     assert format_points(points) == text
-
-
-def test_split_text_keeps_code_fences_balanced_in_every_chunk() -> None:
-    code = "```python\n" + "\n".join(f"x_{i} = {i}" for i in range(600)) + "\n```"
-    chunks = split_text(f"Intro.\n\n{code}\n\nOutro.", 1000)
-    assert len(chunks) > 1
-    for chunk in chunks:
-        assert len(chunk) <= 1000
-        assert chunk.count("```") % 2 == 0
-    joined = "\n".join(chunks)
-    assert all(f"x_{i} = {i}" in joined for i in range(600))
-    assert chunks[1].startswith("```python\n")
-
-
-def test_split_text_cuts_an_overlong_line_without_losing_characters() -> None:
-    chunks = split_text("y" * 9000, 4096)
-    assert [len(c) for c in chunks] == [4088, 4088, 824]
-    assert "".join(chunks) == "y" * 9000
 
 
 _prose = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000)
