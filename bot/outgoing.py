@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 # Discord's limits, in characters unless noted.
@@ -49,7 +49,7 @@ def clip(text: str, limit: int) -> str:
 def quoted(text: str, limit: int = ECHO_LIMIT) -> str:
     """Someone's input as inline code on one line, short enough to repeat in any reply."""
     flat = " ".join(text.replace("`", "'").split())
-    return f"`{clip(flat, limit)}`" if flat else "nothing"
+    return f"`{clip(flat, limit)}`"
 
 
 def and_more(left_out: int) -> str:
@@ -254,10 +254,14 @@ def choice_value(name: str) -> str:
     return _LONG_VALUE + hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-def chosen(value: str, names: Iterable[str]) -> str | None:
+def choice_name(value: str, names: Collection[str]) -> str | None:
     """The name among `names` that `value` (typed, or picked from autocomplete) stands for."""
     wanted = value.strip()
-    return next((name for name in names if name == wanted or choice_value(name) == wanted), None)
+    if wanted in names:
+        return wanted
+    if not wanted.startswith(_LONG_VALUE):
+        return None
+    return next((name for name in names if choice_value(name) == wanted), None)
 
 
 def fit_choices(choices: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -13,8 +13,8 @@ from bot.outgoing import (
     EMBED_DESCRIPTION_LIMIT,
     MIN_SPLIT_LIMIT,
     Post,
+    choice_name,
     choice_value,
-    chosen,
     clip,
     embed_size,
     fit_choices,
@@ -59,7 +59,7 @@ def test_clip(text: str, limit: int, clipped: str) -> None:
         ("trees", "`trees`"),
         ("a `tick` and\nnewline", "`a 'tick' and newline`"),
         ("x" * 5000, f"`{'x' * 99}…`"),
-        ("   ", "nothing"),
+        ("   ", "``"),
     ],
 )
 def test_quoted_input_is_one_short_line_of_code(typed: str, shown: str) -> None:
@@ -183,13 +183,23 @@ LONG_INFO_STRING = "```" + "python " + "i" * 3000 + "\n" + "\n".join(f"x_{i} = {
     [
         LONG_CODE_LINE,
         LONG_INFO_STRING,
+        "```" + "i" * 3000 + "\n" + "y" * 4000 + "\n```",
         "```\n" + "z" * 20_000 + "\n```",
         "`" * 5000,
         "~~~~ text\n" + "a\n" * 3000 + "~~~~",
         "word " * 3000,
         "\n".join("short" for _ in range(3000)),
     ],
-    ids=["4096-char code line", "3000-char info string", "20000-char code line", "backticks", "tildes", "words", "lines"],
+    ids=[
+        "4096-char code line",
+        "3000-char info string",
+        "info string and long line",
+        "20000-char code line",
+        "backticks",
+        "tildes",
+        "words",
+        "lines",
+    ],
 )
 def test_split_text_fits_every_chunk_keeps_fences_balanced_and_loses_nothing(text: str) -> None:
     chunks = split_text(text, EMBED_DESCRIPTION_LIMIT)
@@ -244,7 +254,7 @@ def test_an_overlong_line_is_cut_at_a_space_when_one_is_near() -> None:
 def test_a_cut_never_separates_a_letter_from_its_accent() -> None:
     text = "e\u0301" * 3000  # é as e + combining acute accent
     chunks = split_text(text, 1000)
-    assert all(not chunk[0] == "\u0301" for chunk in chunks)
+    assert all(chunk[0] != "\u0301" for chunk in chunks)
     assert "".join(chunks) == text
 
 
@@ -282,13 +292,13 @@ def test_every_name_gets_a_choice_value_that_resolves_back(name: str) -> None:
     value = choice_value(name)
     assert 1 <= len(value) <= CHOICE_LIMIT
     assert value == choice_value(name)  # stable across calls and restarts
-    assert chosen(value, ["other", name, "ml/else"]) == name
-    assert chosen(name, ["other", name]) == name  # typed in full, too
+    assert choice_name(value, ["other", name, "ml/else"]) == name
+    assert choice_name(name, ["other", name]) == name  # typed in full, too
 
 
 def test_a_value_that_stands_for_nothing_resolves_to_nothing() -> None:
-    assert chosen("#" + "0" * 32, ["a", "b" * 200]) is None
-    assert chosen("missing", ["a"]) is None
+    assert choice_name("#" + "0" * 32, ["a", "b" * 200]) is None
+    assert choice_name("missing", ["a"]) is None
 
 
 def test_fit_choices_caps_count_and_lengths() -> None:
