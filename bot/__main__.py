@@ -13,8 +13,10 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot import single_instance
@@ -29,6 +31,11 @@ from bot.quiz import SystemClock
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
+
+# Discord unreachable or unavailable at start: try again after these pauses (seconds, about a minute
+# in all), then exit 1 so that a supervisor restarts the bot or a person sees why.
+START_RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 30.0)
+UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.DiscordServerError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,22 +128,49 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     use_endpoints(config.discord)
-    bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    stopping = asyncio.Event()
+    bot: QuizBot | None = None
+    closing: asyncio.Task | None = None  # held: a task nothing refers to may be collected unfinished
+
+    def stop() -> None:
         # Close like a clean logout: timers stop, pending picks are written, open quizzes resume later.
-        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+        nonlocal closing
+        stopping.set()
+        if bot is not None:
+            closing = asyncio.create_task(bot.close())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop)
     try:
-        await bot.start(token)
-    except discord.LoginFailure:
-        print(
-            "quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal",
-            file=sys.stderr,
-        )
-        return 1
+        # Once connected, discord.py reconnects by itself; before that, an outage ends `start`.
+        for delay in (*START_RETRY_DELAYS, None):
+            bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
+            try:
+                await bot.start(token)
+                break
+            except discord.LoginFailure:
+                print(
+                    "quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal",
+                    file=sys.stderr,
+                )
+                return 1
+            except UNREACHABLE as error:
+                reason = f"cannot reach Discord at {config.discord.api_base_url} ({_why(error)})"
+                if delay is None:
+                    print(f"quizbot: {reason}; check the network, then start again", file=sys.stderr)
+                    return 1
+                log.warning("%s; trying again in %g s", reason, delay)
+            finally:
+                if not bot.is_closed():
+                    await bot.close()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
+            if stopping.is_set():
+                break
     finally:
-        if not bot.is_closed():
-            await bot.close()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
         await store.close()
         lock.close()
     if bot.failure is not None:
@@ -144,6 +178,10 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         return 1
     log.info("stopped cleanly")
     return 0
+
+
+def _why(error: BaseException) -> str:
+    return str(error) or type(error).__name__
 
 
 if __name__ == "__main__":
