@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fakediscord import FakeDiscord
-from harness import BotRunner, FakeClock, StudyGroup, embed_text, result_messages, squeezed, start_quiz
+from harness import BotRunner, FakeClock, StudyGroup, answer_and_reveal, embed_text, squeezed, start_quiz
 
 from bot.client import QuizBot
 
@@ -153,11 +153,7 @@ async def test_a_code_block_with_a_very_long_line_posts_and_reveals(
     try:
         await runner.start()
         _, message = await start_quiz(server, group, options=3, question="code/minified", duration=60)
-        await group.react(group.members[0], message, 0, 1)
-        await group.settle()
-        clock.advance(60)
-        await server.wait_for(lambda: message.content.startswith("🔒"), description="the result posted")
-        result = result_messages(server, group, message.id)
+        result = await answer_and_reveal(server, group, clock, message, group.members[0], [0, 1])
     finally:
         await runner.stop_all()
     assert refused(server) == []
