@@ -60,6 +60,9 @@ class QuizTree(app_commands.CommandTree):
         elif isinstance(cause, StoreError | sqlite3.OperationalError):
             log.warning("command /%s: database: %s", interaction.command and interaction.command.name, cause)
             text = "The database is busy or full right now, so nothing was done; please try again in a moment."
+        elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            # Discord's copy of the commands is older than the bot's (a restart changed them).
+            text = "This command has changed since Discord loaded it: reload Discord (Ctrl+R), then try again."
         elif isinstance(cause, discord.Forbidden):
             text = f"Discord refused: {cause.text}. Check the bot's permissions in this channel."
         else:

@@ -1,4 +1,4 @@
-"""Discord's limits end to end: long input, long lists and long ids never make Discord refuse an answer."""
+"""Replies end to end: long input, lists and ids never make Discord refuse an answer; errors are worded."""
 
 from __future__ import annotations
 
@@ -159,3 +159,20 @@ async def test_a_code_block_with_a_very_long_line_posts_and_reveals(
     assert refused(server) == []
     assert squeezed(line) in squeezed(embed_text(result))  # the explanation, whole
     assert "1 of 1 got it exactly right." in embed_text(result)
+
+
+@pytest.mark.parametrize(
+    ("command", "forget"),
+    [
+        ("newseason", lambda tree: tree.remove_command("newseason")),
+        ("quizschedule list", lambda tree: tree.get_command("quizschedule").remove_command("list")),
+    ],
+    ids=["command", "subcommand"],
+)
+async def test_a_command_discord_has_but_the_bot_changed_is_explained(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, command: str, forget
+) -> None:
+    bot = await runner.start()
+    forget(bot.tree)  # as if the bot had restarted without it and Discord still offered the old one
+    text = await private_answer(server, group, command)
+    assert text == "This command has changed since Discord loaded it: reload Discord (Ctrl+R), then try again."
