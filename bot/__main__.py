@@ -100,6 +100,7 @@ def _import(form: str, sources: list[Path], into: Path) -> int:
 
 def _run(config_path: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord.client").addFilter(_one_line_reconnects)
     try:
         token = token_from_environment()
         config = load_config(config_path)
@@ -155,8 +156,11 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            except UNREACHABLE as error:
-                reason = f"cannot reach Discord at {config.discord.api_base_url} ({_why(error)})"
+            except Exception as error:
+                cause = _unreachable(error, bot)
+                if cause is None:
+                    raise
+                reason = f"cannot reach Discord ({_why(cause)})"
                 if delay is None:
                     print(f"quizbot: {reason}; check the network, then start again", file=sys.stderr)
                     return 1
@@ -180,8 +184,27 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     return 0
 
 
+def _unreachable(error: Exception, bot: QuizBot) -> BaseException | None:
+    """The network error or Discord outage behind `error`, if that is what ended `bot.start`."""
+    if isinstance(error, UNREACHABLE):
+        return error
+    # discord.py 2.7 cannot retry a first gateway connection that failed: right after logging the
+    # retry it reads the websocket it never got (AttributeError on None).
+    if isinstance(error, AttributeError) and bot.ws is None and isinstance(error.__context__, UNREACHABLE):
+        return error.__context__
+    return None
+
+
 def _why(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+def _one_line_reconnects(record: logging.LogRecord) -> bool:
+    """discord.py logs every failed reconnect with a traceback; its cause fits on the line."""
+    if record.exc_info and record.exc_info[1] and record.getMessage().startswith("Attempting a reconnect"):
+        record.msg, record.args = f"{record.getMessage()}: {_why(record.exc_info[1])}", ()
+        record.exc_info = None
+    return True
 
 
 if __name__ == "__main__":

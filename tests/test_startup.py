@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,10 +29,11 @@ def test_discord_unreachable_at_start_is_retried_then_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(cli, "START_RETRY_DELAYS", (0.0, 0.0))
-    url = f"http://127.0.0.1:{closed_port()}/api/v10"
+    host = f"127.0.0.1:{closed_port()}"
+    url = f"http://{host}/api/v10"
     code, lines = run_cli(tmp_path, monkeypatch, capsys, f"discord:\n  api_base_url: {url}\n")
     assert code == 1
-    assert len(lines) == 1 and lines[0].startswith(f"quizbot: cannot reach Discord at {url} (")
+    assert len(lines) == 1 and lines[0].startswith(f"quizbot: cannot reach Discord (Cannot connect to host {host}")
     assert lines[0].endswith("; check the network, then start again")
     retries = [r for r in caplog.records if "trying again in 0 s" in r.getMessage()]
     assert len(retries) == 2 and all(r.exc_info is None for r in retries)
@@ -63,3 +66,36 @@ def test_a_hostile_config_is_one_line(
     code, lines = run_cli(tmp_path, monkeypatch, capsys, config)
     assert code == 1
     assert len(lines) == 1 and message in lines[0] and "secret" not in lines[0]
+
+
+async def test_a_gateway_that_cannot_be_reached_is_retried_with_one_line_each(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"discord:\n  api_base_url: {server.api_base}\n  gateway_url: ws://127.0.0.1:{closed_port()}\n"
+        f"database:\n  path: {tmp_path / 'q.sqlite3'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "questions").mkdir()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        env={**os.environ, "DISCORD_TOKEN": "test-token"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    seen: list[str] = []
+    try:
+        while sum("Attempting a reconnect" in line for line in seen) < 2:
+            line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+            assert line, "".join(seen)  # the bot exited before retrying twice
+            seen.append(line)
+        process.send_signal(signal.SIGTERM)
+        seen += (await asyncio.wait_for(process.communicate(), 20))[0].decode().splitlines()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = "".join(seen)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert re.search(r"Attempting a reconnect in [0-9.]+s: Cannot connect to host 127\.0\.0\.1", output)
