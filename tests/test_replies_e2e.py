@@ -116,10 +116,10 @@ async def test_a_long_id_or_topic_can_be_picked_from_autocomplete(
             group.moderator, group.channel, "quiz", focused=option, **{option: "long-name"}
         )
         assert len(choice["value"]) <= 100 and len(choice["name"]) <= 100
-        ix, _ = await start_quiz(server, group, **{option: choice["value"]})
+        _, question = await start_quiz(server, group, **{option: choice["value"]})
     finally:
         await runner.stop_all()
-    assert ix.embeds[0]["title"] == "Long"
+    assert question.embeds[0]["title"] == "Long"
     assert refused(server) == []
 
 
