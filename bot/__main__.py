@@ -13,8 +13,10 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot import single_instance
@@ -29,6 +31,11 @@ from bot.quiz import SystemClock
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
+
+# Discord unreachable or unavailable at start: try again after these pauses (seconds, about a minute
+# in all), then exit 1 so that a supervisor restarts the bot or a person sees why.
+START_RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 30.0)
+UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.DiscordServerError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +100,7 @@ def _import(form: str, sources: list[Path], into: Path) -> int:
 
 def _run(config_path: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("discord.client").addFilter(_one_line_reconnects)
     try:
         token = token_from_environment()
         config = load_config(config_path)
@@ -121,22 +129,52 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     use_endpoints(config.discord)
-    bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    stopping = asyncio.Event()
+    bot: QuizBot | None = None
+    closing: asyncio.Task | None = None  # held: a task nothing refers to may be collected unfinished
+
+    def stop() -> None:
         # Close like a clean logout: timers stop, pending picks are written, open quizzes resume later.
-        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+        nonlocal closing
+        stopping.set()
+        if bot is not None:
+            closing = asyncio.create_task(bot.close())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop)
     try:
-        await bot.start(token)
-    except discord.LoginFailure:
-        print(
-            "quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal",
-            file=sys.stderr,
-        )
-        return 1
+        # Once connected, discord.py reconnects by itself; before that, an outage ends `start`.
+        for delay in (*START_RETRY_DELAYS, None):
+            bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
+            try:
+                await bot.start(token)
+                break
+            except discord.LoginFailure:
+                print(
+                    "quizbot: Discord refused the token in DISCORD_TOKEN; copy it again from the portal",
+                    file=sys.stderr,
+                )
+                return 1
+            except Exception as error:
+                cause = _unreachable(error, bot)
+                if cause is None:
+                    raise
+                reason = f"cannot reach Discord ({_why(cause)})"
+                if delay is None:
+                    print(f"quizbot: {reason}; check the network, then start again", file=sys.stderr)
+                    return 1
+                log.warning("%s; trying again in %g s", reason, delay)
+            finally:
+                if not bot.is_closed():
+                    await bot.close()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
+            if stopping.is_set():
+                break
     finally:
-        if not bot.is_closed():
-            await bot.close()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
         await store.close()
         lock.close()
     if bot.failure is not None:
@@ -144,6 +182,29 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         return 1
     log.info("stopped cleanly")
     return 0
+
+
+def _unreachable(error: Exception, bot: QuizBot) -> BaseException | None:
+    """The network error or Discord outage behind `error`, if that is what ended `bot.start`."""
+    if isinstance(error, UNREACHABLE):
+        return error
+    # discord.py 2.7 cannot retry a first gateway connection that failed: right after logging the
+    # retry it reads the websocket it never got (AttributeError on None).
+    if isinstance(error, AttributeError) and bot.ws is None and isinstance(error.__context__, UNREACHABLE):
+        return error.__context__
+    return None
+
+
+def _why(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
+
+def _one_line_reconnects(record: logging.LogRecord) -> bool:
+    """discord.py logs every failed reconnect with a traceback; its cause fits on the line."""
+    if record.exc_info and record.exc_info[1] and record.getMessage().startswith("Attempting a reconnect"):
+        record.msg, record.args = f"{record.getMessage()}: {_why(record.exc_info[1])}", ()
+        record.exc_info = None
+    return True
 
 
 if __name__ == "__main__":

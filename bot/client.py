@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.bank import QuestionBank
 from bot.cogs.answers import Answers
 from bot.cogs.quiz_commands import QuizCommands
+from bot.cogs.replies import reply
 from bot.cogs.schedule_commands import ScheduleCommands
 from bot.cogs.stats_commands import StatsCommands
 from bot.config import Config, DiscordConfig
@@ -48,14 +49,6 @@ def intents() -> discord.Intents:
     return chosen
 
 
-async def reply_privately(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral answer, whether or not the interaction was already responded to."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
-
-
 class QuizTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Every command failure becomes a short private message; only surprises are logged."""
@@ -67,13 +60,16 @@ class QuizTree(app_commands.CommandTree):
         elif isinstance(cause, StoreError | sqlite3.OperationalError):
             log.warning("command /%s: database: %s", interaction.command and interaction.command.name, cause)
             text = "The database is busy or full right now, so nothing was done; please try again in a moment."
+        elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            # Discord's copy of the commands is older than the bot's (a restart changed them).
+            text = "This command has changed since Discord loaded it: reload Discord (Ctrl+R), then try again."
         elif isinstance(cause, discord.Forbidden):
             text = f"Discord refused: {cause.text}. Check the bot's permissions in this channel."
         else:
             log.error("command /%s failed", interaction.command and interaction.command.name, exc_info=cause)
             text = "Something went wrong on my side; it has been logged. Please try again."
         try:
-            await reply_privately(interaction, text)
+            await reply(interaction, text, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell %s about a failed command", interaction.user.id)
 

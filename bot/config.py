@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.outgoing import clip
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 
@@ -50,7 +54,8 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and check a config file; relative paths in it are relative to the file's folder."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file (copy config.example.yaml to start)") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -59,6 +64,10 @@ def load_config(path: Path) -> Config:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise ConfigError(f"{path}: not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        long = re.search(r"[0-9_]{4300,}", text)
+        where = f" (line {text.count(chr(10), 0, long.start()) + 1})" if long else ""
+        raise ConfigError(f"{path}{where}: a number is thousands of digits long; no setting takes one") from None
     try:
         return parse_config(data if data is not None else {}, base=path.parent)
     except ConfigError as error:
@@ -125,19 +134,26 @@ class _Section:
             return default
         value = self.data[name]
         if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
-            raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
+            raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {shown(value)}")
         complaint = check(value)
         if complaint:
             raise ConfigError(f"{self.key(name)}: {complaint}")
         return value
 
     def finish(self) -> None:
-        unknown = [str(k) for k in self.data if k not in self.read]
-        if unknown:
-            key = unknown[0]
-            hint = difflib.get_close_matches(key, sorted(self.read), n=1)
-            suggestion = f" (did you mean `{self.key(hint[0])}`?)" if hint else ""
-            raise ConfigError(f"{self.key(key)}: unknown key{suggestion}")
+        unknown = [
+            shown(k) if not isinstance(k, str) else clip(k, _SHOWN_LIMIT) for k in self.data if k not in self.read
+        ]
+        if not unknown:
+            return
+        key = unknown[0]
+        if "token" in key.casefold():  # the value is never repeated: it may be the real token
+            raise ConfigError(
+                f"{self.key(key)}: put the token in the {TOKEN_VARIABLE} environment variable, not in the file"
+            )
+        hint = difflib.get_close_matches(key, sorted(self.read), n=1)
+        suggestion = f" (did you mean `{self.key(hint[0])}`?)" if hint else ""
+        raise ConfigError(f"{self.key(key)}: unknown key{suggestion}")
 
 
 _KIND_NAMES = {str: "text", int: "a whole number", list: "a list", bool: "true or false"}
@@ -169,4 +185,16 @@ def _snowflake(value: int) -> str | None:
 
 def _snowflakes(values: list) -> str | None:
     bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int) or v <= 0]
-    return f"must be a list of Discord ids (positive numbers), not {bad[0]!r}" if bad else None
+    return f"must be a list of Discord ids (positive numbers), not {shown(bad[0])}" if bad else None
+
+
+_SHOWN_LIMIT = 80
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel = 2  # the file's own anchors can nest a value a billion items deep ("alias bomb")
+_SHOWN.maxlist = _SHOWN.maxdict = _SHOWN.maxset = _SHOWN.maxtuple = 4
+_SHOWN.maxstring = _SHOWN.maxother = _SHOWN_LIMIT
+
+
+def shown(value: object) -> str:
+    """A value from the file as an error message repeats it: short, however big the value."""
+    return clip(_SHOWN.repr(value), _SHOWN_LIMIT)

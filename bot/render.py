@@ -2,25 +2,28 @@
 
 Embeds are plain dicts in Discord's JSON shape so this module needs nothing from discord; the
 edge turns them into `discord.Embed`s. Long text is split (never cut) across embeds and, when one
-message cannot hold it all, across several messages.
+message cannot hold it all, across several messages: `bot.outgoing` holds the limits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from bot.grading import Result, Scoring, streaks
+from bot.outgoing import (
+    CONTENT_LIMIT,
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TITLE_LIMIT,
+    Embed,
+    Post,
+    clip,
+    fit_lines,
+    pack,
+    quoted,
+    split_text,
+)
 from bot.questions import Question
 from bot.store import MemberStats, Miss, QuestionStats, Quiz, Standing
-
-# Discord's limits (characters unless noted).
-CONTENT_LIMIT = 2000
-EMBEDS_PER_MESSAGE = 10
-EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4096
-EMBED_FOOTER_LIMIT = 2048
-EMBED_TOTAL_LIMIT = 6000
 
 MAX_NAMED_WINNERS = 40  # beyond this a result names a count, not everyone
 WRONG_OPTION_PREVIEW = 80
@@ -28,16 +31,6 @@ WRONG_OPTION_PREVIEW = 80
 QUESTION_COLOUR = 0x5865F2
 RESULT_COLOUR = 0x57F287
 LEADERBOARD_COLOUR = 0xFEE75C
-
-Embed = dict
-
-
-@dataclass(frozen=True)
-class Post:
-    """One Discord message: text content and embeds."""
-
-    content: str = ""
-    embeds: tuple[Embed, ...] = ()
 
 
 def letter(index: int) -> str:
@@ -62,7 +55,7 @@ def question_posts(question: Question, deadline: int) -> list[Post]:
     option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
     stated = question.stated_count
     pick = f" · **Pick {stated}**" if stated else ""
-    return _pack([*intro, *option_embeds], last_content=f"⏳ Closes <t:{deadline}:R>{pick}")
+    return pack([*intro, *option_embeds], f"⏳ Closes <t:{deadline}:R>{pick}")
 
 
 def closed_content(closed_at: int) -> str:
@@ -89,7 +82,7 @@ def late_note(read_at: int, seconds_late: int) -> str:
 
 
 def cancelled_content(reason: str) -> str:
-    return f"🚫 Quiz cancelled: {reason}"[:CONTENT_LIMIT]
+    return clip(f"🚫 Quiz cancelled: {reason}", CONTENT_LIMIT)
 
 
 def result_posts(
@@ -116,7 +109,7 @@ def result_posts(
     if question.reading:
         embeds += _text_embeds(question.reading, title="Reading", colour=RESULT_COLOUR)
     embeds.append(leaderboard_embed(standings, None))
-    return _pack(embeds)
+    return pack(embeds)
 
 
 def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard") -> Embed:
@@ -138,24 +131,28 @@ def reload_summary(
     problems: Sequence[object],
     starved: Sequence[tuple[int, str]] = (),
 ) -> str:
-    """What a reload changed, schedules left without questions, and every problem found (as many as fit)."""
+    """What a reload changed, schedules left without questions, and the problems found: as many as fit."""
     added, removed = len(after.keys() - before.keys()), len(before.keys() - after.keys())
     text = f"Reloaded: {len(after)} questions in service ({added} new, {removed} removed)."
-    for schedule_id, topic in starved:
-        text += (
-            f"\nSchedule #{schedule_id} asks from topic `{topic}`, which has no questions now: its slots are skipped."
-        )
+    if starved:
+        lines = [
+            f"Schedule #{schedule_id} asks from topic {quoted(topic)}, which has no questions now: "
+            "its slots are skipped."
+            for schedule_id, topic in starved
+        ]
+        room = (CONTENT_LIMIT - len(text)) // (2 if problems else 1) - 1  # half, if problems follow
+        text += "\n" + fit_lines(lines, room, lambda n: f"… and {n} more schedules like these: `/quizschedule list`.")
     if not problems:
         return text
     text += f"\n{len(problems)} problem(s); a file with errors keeps its last good version:"
-    listing = ""
-    for n, problem in enumerate(problems):
-        more = f"\n… and {len(problems) - n} more: `quizbot validate` lists them all."
-        longer = f"{listing}\n{problem}"
-        if len(text) + len(longer) + len("\n```\n```") + len(more) > CONTENT_LIMIT:
-            return f"{text}\n```{listing}\n```{more}"
-        listing = longer
-    return f"{text}\n```{listing}\n```"
+    listing = fit_lines(
+        [str(problem) for problem in problems],
+        CONTENT_LIMIT - len(text) - 1,
+        lambda n: f"… and {n} more: `quizbot validate` lists them all.",
+        before="```\n",
+        after="\n```",
+    )
+    return f"{text}\n{listing}"
 
 
 def member_stats_embed(user_id: int, stats: MemberStats | None) -> Embed:
@@ -170,12 +167,12 @@ def member_stats_embed(user_id: int, stats: MemberStats | None) -> Embed:
     if stats.topics:
         lines.append("")
         lines += [
-            f"`{topic or 'no topic'}` · {exact}/{answered} right ({exact / answered:.0%})"
+            f"{quoted(topic or 'no topic')} · {exact}/{answered} right ({exact / answered:.0%})"
             for topic, answered, exact in stats.topics
         ]
     return {
         "title": "Stats",
-        "description": clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+        "description": fit_lines(lines, EMBED_DESCRIPTION_LIMIT),
         "color": LEADERBOARD_COLOUR,
     }
 
@@ -195,11 +192,10 @@ def question_stats_embed(stats: Sequence[QuestionStats], limit: int = 15) -> Emb
         trap = max(wrong, key=lambda i: (wrong[i], -i)) if wrong else None
         trap_text = f" · most-picked wrong: {letter(trap)} ({wrong[trap]})" if trap is not None else ""
         lines.append(
-            f"**{clip(question.title, 80)}** `{question.id}`\n"
+            f"**{clip(question.title, 80)}** {quoted(question.id)}\n"
             f"{entry.share_right:.0%} right · asked {entry.asked} times · {entry.answers} answers{trap_text}"
         )
-    more = f"\n… and {len(stats) - limit} more" if len(stats) > limit else ""
-    text = clip("\n\n".join(lines), EMBED_DESCRIPTION_LIMIT - len(more)) + more
+    text = fit_lines(lines, EMBED_DESCRIPTION_LIMIT, sep="\n\n", left_out=max(0, len(stats) - limit))
     return {"title": "Hardest questions", "description": text, "color": LEADERBOARD_COLOUR}
 
 
@@ -217,57 +213,11 @@ def review_posts(misses: Sequence[Miss]) -> list[Post]:
         embeds += _text_embeds(
             "\n\n".join(p for p in parts if p), title=clip(question.title, EMBED_TITLE_LIMIT), colour=RESULT_COLOUR
         )
-    return _pack(embeds)
+    return pack(embeds)
 
 
 def format_points(points: float) -> str:
     return f"{points:g}" if points == int(points) else f"{points:.2f}"
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split markdown into chunks of at most `limit` characters without losing any of it.
-
-    Cuts fall between paragraphs where possible, then between lines, then anywhere. A cut inside a
-    fenced code block closes the fence and reopens it in the next chunk so both halves render as code.
-    """
-    chunks: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit - 8):  # room to close and reopen a fence
-        joined = f"{current}\n{piece}" if current else piece
-        if len(joined) + len(_fence_closer(joined)) <= limit:
-            current = joined
-            continue
-        fence = _open_fence(current)
-        chunks.append(current + _fence_closer(current))
-        current = f"{fence}\n{piece}" if fence else piece
-    chunks.append(current)
-    return [chunk for chunk in chunks if chunk.strip()] or [""]
-
-
-def _pieces(text: str, limit: int) -> Iterable[str]:
-    """Lines of `text` (blank lines kept, so paragraphs survive), each cut to at most `limit`."""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            yield line[:limit]
-            line = line[limit:]
-        yield line
-
-
-def _open_fence(text: str) -> str:
-    """The opening line of the fenced code block `text` ends inside, or ''."""
-    fence = ""
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not fence and stripped.startswith(("```", "~~~")):
-            fence = stripped
-        elif fence and stripped.startswith(fence[:3]) and not stripped.strip(fence[0]):
-            fence = ""
-    return fence
-
-
-def _fence_closer(text: str) -> str:
-    fence = _open_fence(text)
-    return f"\n{fence[:3]}" if fence else ""
 
 
 def _text_embeds(text: str, *, colour: int, title: str | None = None) -> list[Embed]:
@@ -283,34 +233,6 @@ def _text_embeds(text: str, *, colour: int, title: str | None = None) -> list[Em
     return embeds
 
 
-def _pack(embeds: Sequence[Embed], last_content: str = "") -> list[Post]:
-    """Group embeds into as few messages as the per-message limits allow, in order."""
-    groups: list[list[Embed]] = [[]]
-    size = 0
-    for embed in embeds:
-        weight = embed_size(embed)
-        if groups[-1] and (len(groups[-1]) == EMBEDS_PER_MESSAGE or size + weight > EMBED_TOTAL_LIMIT):
-            groups.append([])
-            size = 0
-        groups[-1].append(embed)
-        size += weight
-    posts = [Post(embeds=tuple(group)) for group in groups]
-    posts[-1] = Post(content=last_content, embeds=posts[-1].embeds)
-    return posts
-
-
-def embed_size(embed: Embed) -> int:
-    """Characters that count towards the 6,000 per message."""
-    fields = embed.get("fields", ())
-    return (
-        len(embed.get("title", ""))
-        + len(embed.get("description", ""))
-        + len(embed.get("footer", {}).get("text", ""))
-        + len(embed.get("author", {}).get("name", ""))
-        + sum(len(f["name"]) + len(f["value"]) for f in fields)
-    )
-
-
 def _option_line(index: int, text: str) -> str:
     # A multi-line option (a code block, say) must start on its own line to render.
     return f"{letter(index)}\n{text}" if "\n" in text or text.startswith("```") else f"{letter(index)} {text}"
@@ -321,11 +243,6 @@ def _preview(text: str) -> str:
     if "```" in flat or len(flat) > WRONG_OPTION_PREVIEW:
         flat = flat.replace("`", "")
     return clip(flat, WRONG_OPTION_PREVIEW)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` shortened to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _winners_embed(results: Sequence[Result], scoring: Scoring) -> Embed:

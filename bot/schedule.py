@@ -20,6 +20,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.outgoing import quoted
+
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_SETS = {"daily": frozenset(range(7)), "weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
 _DAY_PHRASES = {frozenset(range(7)): "every day", frozenset(range(5)): "weekdays"}
@@ -57,7 +59,7 @@ def _day(word: str, token: str) -> int:
         if len(word) >= 3 and name.startswith(word):
             return number
     raise ScheduleError(
-        f"I don't understand `{token}`: use days like `mon` or `tue`, a range like `mon-fri`,"
+        f"I don't understand {quoted(token)}: use days like `mon` or `tue`, a range like `mon-fri`,"
         " or `weekdays`, `weekends`, `daily`."
     )
 
@@ -72,7 +74,7 @@ def parse_time(text: str) -> time:
     match = _TIME.fullmatch(text.strip())
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
-    raise ScheduleError(f"`{text}` is not a time: use 24-hour `HH:MM`, e.g. `07:30` or `19:00`.")
+    raise ScheduleError(f"{quoted(text)} is not a time: use 24-hour `HH:MM`, e.g. `07:30` or `19:00`.")
 
 
 def parse_zone(name: str) -> ZoneInfo:
@@ -84,16 +86,16 @@ def parse_zone(name: str) -> ZoneInfo:
     close = [f"`{zones[match]}`" for match in difflib.get_close_matches(wanted, list(zones), n=3)]
     options = f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else "".join(close)
     hint = f" Did you mean {options}?" if close else " Use a name like `Europe/Berlin`."
-    raise ScheduleError(f"`{name}` is not a time zone I know.{hint}")
+    raise ScheduleError(f"{quoted(name)} is not a time zone I know.{hint}")
 
 
-@cache
 def find_zones(text: str, limit: int) -> list[str]:
     """Zone names containing `text` (case and spaces forgiven), for autocomplete."""
     wanted = text.strip().replace(" ", "_").lower()
     return sorted(zone for lower, zone in _zones_by_lower_name().items() if wanted in lower)[:limit]
 
 
+@cache
 def _zones_by_lower_name() -> dict[str, str]:
     # Listing the zones reads the tz database from disk: once per process is enough.
     return {zone.lower(): zone for zone in available_timezones()}

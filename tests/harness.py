@@ -209,6 +209,17 @@ def result_messages(
     return [m for m in messages if m.id >= replies[0].id]
 
 
+async def answer_and_reveal(
+    server: FakeDiscord, group: StudyGroup, clock: FakeClock, question: Message, user: User, letters: Iterable[int]
+) -> list[Message]:
+    """`user` picks `letters`, the 60 s run out, and the whole result posts: its messages."""
+    await group.react(user, question, *letters)
+    await group.settle()
+    clock.advance(60)
+    await server.wait_for(lambda: question.content.startswith("🔒"), description="the whole result posted")
+    return result_messages(server, group, question.id)
+
+
 def squeezed(text: str) -> str:
     """Text without whitespace or code-fence lines, to check that split text kept every character.
 

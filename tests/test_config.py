@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config, token_from_environment
+from bot.config import ConfigError, load_config, parse_config, shown, token_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,59 @@ def test_wrong_values_name_their_key(data: object, message: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(data)
     assert str(error.value).startswith(message)
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """A YAML list whose anchors make it 9**levels items long once expanded: the file itself is tiny."""
+    parts = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    parts += [f"&l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return f"[{', '.join(parts)}]"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (f"quiz:\n  duration_seconds: {alias_bomb()}\n", "quiz.duration_seconds: must be a whole number, not [["),
+        (f"quiz:\n  moderator_role_ids: [{alias_bomb()}]\n", "quiz.moderator_role_ids: must be a list of Discord ids"),
+        (f"quiz:\n  scoring: {'x' * 100_000}\n", "quiz.scoring: must be exact or partial"),
+        (f"quiz:\n  ? {'k' * 100_000}\n  : 1\n", "quiz.kkkk"),
+    ],
+    ids=["alias bomb", "alias bomb in a list", "long value", "long key"],
+)
+def test_huge_values_are_reported_briefly(tmp_path: Path, config: str, message: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(config, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert message in str(error.value)
+    assert len(str(error.value)) < len(str(path)) + 250
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(5, "5"), ("five", "'five'"), ([1, [2, [3, [4]]]], "[1, [2, [...]]]"), ("x" * 500, None), ({"a": 1}, "{'a': 1}")],
+)
+def test_a_value_is_shown_short(value: object, text: str | None) -> None:
+    assert len(shown(value)) <= 80
+    if text is not None:
+        assert shown(value) == text
+
+
+@pytest.mark.parametrize("config", ["discord:\n  token: MTIzNDU2.secret\n", "token: MTIzNDU2.secret\n"])
+def test_a_token_in_the_file_is_sent_to_the_environment_and_never_repeated(tmp_path: Path, config: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(config, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "token: put the token in the DISCORD_TOKEN environment variable, not in the file" in str(error.value)
+    assert "secret" not in str(error.value)
+
+
+def test_a_number_too_long_for_python_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"quiz:\n  scoring: exact\n  duration_seconds: {'9' * 5000}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config.yaml \(line 3\): a number is thousands of digits long"):
+        load_config(path)
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from harness import (
     BotRunner,
     FakeClock,
     StudyGroup,
+    answer_and_reveal,
     assert_picks,
     bot_messages,
     embed_text,
@@ -263,11 +264,7 @@ async def test_the_largest_question_posts_and_reveals_within_discords_limits(
         await runner.start()
         question = runner.bank.get("big/huge")
         _, message = await start_quiz(server, group, options=20, question="big/huge", duration=60)
-        await group.react(group.members[0], message, *question.correct)
-        await group.settle()
-        clock.advance(60)
-        await server.wait_for(lambda: message.content.startswith("🔒"), description="the whole result posted")
-        result = result_messages(server, group, message.id)
+        result = await answer_and_reveal(server, group, clock, message, group.members[0], question.correct)
     finally:
         await runner.stop_all()
     assert all(r.status < 400 for r in server.requests), [r for r in server.requests if r.status >= 400]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fakediscord.limits import validate_message_body
+from harness import squeezed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,13 +15,14 @@ from bot.render import (
     format_points,
     leaderboard_embed,
     letter,
+    member_stats_embed,
     option_index,
     question_posts,
+    question_stats_embed,
     reload_summary,
     result_posts,
-    split_text,
 )
-from bot.store import Standing
+from bot.store import MemberStats, QuestionStats, Standing
 
 SEED = Question(
     id="nn/arya",
@@ -123,25 +125,15 @@ def test_format_points(points: float, text: str) -> None:
     assert format_points(points) == text
 
 
-def test_split_text_keeps_code_fences_balanced_in_every_chunk() -> None:
-    code = "```python\n" + "\n".join(f"x_{i} = {i}" for i in range(600)) + "\n```"
-    chunks = split_text(f"Intro.\n\n{code}\n\nOutro.", 1000)
-    assert len(chunks) > 1
-    for chunk in chunks:
-        assert len(chunk) <= 1000
-        assert chunk.count("```") % 2 == 0
-    joined = "\n".join(chunks)
-    assert all(f"x_{i} = {i}" in joined for i in range(600))
-    assert chunks[1].startswith("```python\n")
-
-
-def test_split_text_cuts_an_overlong_line_without_losing_characters() -> None:
-    chunks = split_text("y" * 9000, 4096)
-    assert [len(c) for c in chunks] == [4088, 4088, 824]
-    assert "".join(chunks) == "y" * 9000
-
-
-_prose = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="`~\r"), min_size=1, max_size=1000)
+_letters = st.characters(exclude_categories=("Cs",), exclude_characters="`~\r")  # every script
+_prose = st.text(_letters, min_size=1, max_size=1000)
+_long_line = st.text(_letters, min_size=1, max_size=30).map(lambda t: t * 400)  # minified JSON, base64
+_code = st.builds(
+    lambda info, lines: f"```{info}\n" + "\n".join(lines) + "\n```",
+    st.sampled_from(["", "python", "json " + "i" * 3000]),  # a long fence info string among them
+    st.lists(st.one_of(st.text(_letters, max_size=60), _long_line), max_size=40),  # many short lines, long ones
+)
+_markdown = st.lists(st.one_of(_prose, _long_line, _code), max_size=12).map("\n\n".join)
 
 
 @st.composite
@@ -150,13 +142,13 @@ def big_questions(draw: st.DrawFn) -> Question:
     return Question(
         id="x/y",
         title=draw(st.text(min_size=1, max_size=256).map(lambda t: t.replace("\n", " ").strip() or "T")),
-        body=draw(st.lists(_prose, max_size=12).map("\n\n".join)),
+        body=draw(_markdown),
         prompt=draw(st.sampled_from(["", "Which two of these?", "Pick every true statement."])),
         options=tuple(
             Option(draw(st.text(min_size=1, max_size=1000).filter(str.strip)), draw(st.booleans()))
             for _ in range(count)
         ),
-        explanation=draw(st.lists(_prose, max_size=12).map("\n\n".join)),
+        explanation=draw(_markdown),
         reading="\n".join(f"- [link {i}](https://example.org/{i})" for i in range(draw(st.integers(0, 60)))),
     )
 
@@ -173,9 +165,9 @@ def test_any_question_and_result_fits_discord_limits(question: Question, partici
     scoring = data.draw(st.sampled_from(list(Scoring)))
     reveal = result_posts(question, results, [participants] * n, standings, scoring)
     assert_fits(reveal)
-    shown = "".join(text_of(reveal).split())
-    assert "".join(question.explanation.split()) in shown  # nothing of the explanation is lost
-    assert "".join(question.reading.split()) in shown
+    shown = squeezed(text_of(reveal))  # without the fence lines a split adds
+    assert squeezed(question.explanation) in shown  # nothing of the explanation is lost
+    assert squeezed(question.reading) in shown
 
 
 def test_reload_summary_lists_problems_within_one_message() -> None:
@@ -189,3 +181,31 @@ def test_reload_summary_lists_problems_within_one_message() -> None:
     assert reload_summary({}, {}, [], [(3, "trees")]).splitlines()[1] == (
         "Schedule #3 asks from topic `trees`, which has no questions now: its slots are skipped."
     )
+
+
+def test_reload_summary_with_many_starved_schedules_and_problems_fits_one_message() -> None:
+    starved = [(n, f"retired-topic-{n}") for n in range(40)]
+    problems = [f"questions/ml/q{i}.md:{i}: error: no option is marked correct with `[x]`" for i in range(100)]
+    text = reload_summary({}, {"a": 1}, problems, starved)
+    assert len(text) <= 2000
+    shown = text.count("Schedule #")
+    assert f"\n… and {40 - shown} more schedules like these: `/quizschedule list`.\n100 problem(s)" in text
+    listed = text.count("questions/ml/q")
+    assert text.endswith(f"```\n… and {100 - listed} more: `quizbot validate` lists them all.")
+    assert text.count("```") == 2
+
+
+def test_member_stats_with_hundreds_of_topics_fit_and_say_how_many_more() -> None:
+    topics = tuple((f"tag-{n}-" + "t" * 40, 3, 2) for n in range(500))
+    embed = member_stats_embed(1, MemberStats(5.0, 9, 6, (True,) * 9, topics))
+    assert_fits([Post(embeds=(embed,))])
+    *_, more = embed["description"].split("\n")
+    assert more.startswith("… and ") and more.endswith(" more")
+
+
+def test_hardest_questions_with_long_ids_fit_and_count_the_rest() -> None:
+    long = Question(**{**SEED.__dict__, "id": "deep/" + "long-id-" * 60})
+    embed = question_stats_embed([QuestionStats(long, 3, 9, 1, {1: 5})] * 40)
+    assert_fits([Post(embeds=(embed,))])
+    shown = embed["description"].count("Arya's confusion")
+    assert embed["description"].endswith(f"… and {40 - shown} more")

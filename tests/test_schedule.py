@@ -8,6 +8,7 @@ and falls back on 27 October at 03:00 CEST (01:00 UTC); America/New_York springs
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
@@ -21,6 +22,7 @@ from bot.schedule import (
     Recurrence,
     ScheduleError,
     due,
+    find_zones,
     parse_days,
     parse_time,
     parse_zone,
@@ -310,3 +312,16 @@ def test_one_slot_on_every_chosen_local_day(days: frozenset[int], at: time, zone
             assert moment.fold == 0  # a repeated time fires at its first occurrence
         else:  # the time fell in a gap: the slot is the jump over it
             assert datetime.fromtimestamp(slot - 1, tz).replace(tzinfo=None) < wall < moment.replace(tzinfo=None)
+
+
+def test_zone_autocomplete_keeps_nothing_per_distinct_input() -> None:
+    assert find_zones("berlin", 25) == ["Europe/Berlin"]  # the zone list itself is read once, here
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(2_000):  # what members type over weeks of autocomplete
+            find_zones(f"no-such-zone-{n}", 25)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 50_000

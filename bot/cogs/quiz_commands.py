@@ -13,6 +13,8 @@ from discord.ext import commands
 from bot import render
 from bot.bank import load_bank
 from bot.cogs.checks import require_bot_permissions, require_moderator
+from bot.cogs.replies import choices, reply
+from bot.outgoing import choice_name, quoted
 from bot.questions import MAX_DURATION, MIN_DURATION, Question
 from bot.quiz import QuizError
 
@@ -57,29 +59,29 @@ class QuizCommands(commands.Cog):
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
         bank = self.bot.bank
         if question:
-            found = bank.get(question.strip())
+            # An id longer than a choice value can be arrives as its stand-in (see `choice_value`).
+            found = bank.get(choice_name(question, bank.questions) or "")
             if found is None:
-                raise QuizError(f"No question `{question}`.{_suggest(bank.closest_ids(question))}")
+                raise QuizError(f"No question {quoted(question)}.{_suggest(bank.closest_ids(question))}")
             return [found]
-        candidates = bank.in_topic(topic.strip() if topic else None)
-        if not candidates:
-            if topic:
-                raise QuizError(f"No questions in topic `{topic}`.{_suggest(bank.closest_topics(topic))}")
+        if topic:
+            name = choice_name(topic, bank.topics())
+            if name is None:
+                raise QuizError(f"No questions in topic {quoted(topic)}.{_suggest(bank.closest_topics(topic))}")
+            return bank.in_topic(name)
+        if not bank.questions:
             raise QuizError("The question bank is empty: add question files and reload.")
-        return candidates
+        return bank.in_topic(None)
 
     @quiz.autocomplete("question")
     async def _question_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
-        return [
-            app_commands.Choice(name=render.clip(f"{q.title} · {q.id}", 100), value=q.id[:100])
-            for q in self.bot.bank.search(current)
-        ]
+        found = self.bot.bank.search(current)
+        return choices((f"{q.title} · {q.id}", q.id) for q in found)
 
     @quiz.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
         needle = current.casefold()
-        topics = [t for t in self.bot.bank.topics() if needle in t.casefold()]
-        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in topics[:25]]
+        return choices((t, t) for t in self.bot.bank.topics() if needle in t.casefold())
 
     @app_commands.command(name="endquiz")
     @app_commands.guild_only()
@@ -110,8 +112,8 @@ class QuizCommands(commands.Cog):
         schedules = await self.bot.store.schedules(interaction.guild_id)
         starved = [(s.id, s.topic) for s in schedules if s.topic and not self.bot.bank.in_topic(s.topic)]
         summary = render.reload_summary(before.questions, self.bot.bank.questions, fresh.problems, starved)
-        await interaction.followup.send(summary, ephemeral=True)
+        await reply(interaction, summary, ephemeral=True)
 
 
 def _suggest(names: list[str]) -> str:
-    return f" Did you mean {', '.join(f'`{n}`' for n in names)}?" if names else ""
+    return f" Did you mean {', '.join(map(quoted, names))}?" if names else ""

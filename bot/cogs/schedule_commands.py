@@ -9,6 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.checks import require_bot_permissions, require_moderator
+from bot.cogs.replies import choices, reply
+from bot.outgoing import CHOICES, fit_lines, quoted
 from bot.questions import MAX_DURATION, MIN_DURATION
 from bot.quiz import QuizError
 from bot.schedule import Recurrence, days_text, find_zones, parse_days, parse_time, parse_zone
@@ -50,7 +52,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         require_bot_permissions(interaction, threads=self.bot.config.quiz.discussion_threads)
         recurrence = Recurrence(parse_days(days), parse_time(time), parse_zone(timezone).key)
         if topic and not self.bot.bank.in_topic(topic):
-            raise QuizError(f"No questions in topic `{topic}`; `/quiz topic:` lists the topics as you type.")
+            raise QuizError(f"No questions in topic {quoted(topic)}; `/quiz topic:` lists the topics as you type.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now()
         schedule = await self.bot.store.add_schedule(
@@ -66,15 +68,16 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         )
         self.bot.scheduler.changed()
         next_slot = int(recurrence.next_after(now))
-        await interaction.followup.send(
+        await reply(
+            interaction,
             f"Scheduled #{schedule.id}: {recurrence.describe()} in <#{schedule.channel_id}>"
-            f"{f', topic `{topic}`' if topic else ''}. First question <t:{next_slot}:R> (<t:{next_slot}:f>).",
+            f"{f', topic {quoted(topic)}' if topic else ''}. First question <t:{next_slot}:R> (<t:{next_slot}:f>).",
             ephemeral=True,
         )
 
     @add.autocomplete("timezone")
     async def _zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=zone, value=zone) for zone in find_zones(current, 25)]
+        return choices((zone, zone) for zone in find_zones(current, CHOICES))
 
     @app_commands.command(name="list")
     async def list_schedules(self, interaction: discord.Interaction) -> None:
@@ -85,12 +88,12 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         now = self.bot.clock.now()
         lines = [
             f"**#{s.id}** <#{s.channel_id}> · {recurrence_of(s).describe()}"
-            f"{f' · topic `{s.topic}`' if s.topic else ''}{f' · {s.duration} s' if s.duration else ''}"
+            f"{f' · topic {quoted(s.topic)}' if s.topic else ''}{f' · {s.duration} s' if s.duration else ''}"
             f" · next <t:{int(recurrence_of(s).next_after(now))}:R>"
             for s in schedules
         ]
-        text = "\n".join(lines) or "No recurring quizzes yet: `/quizschedule add` sets one up."
-        await interaction.followup.send(text[:2000], ephemeral=True)
+        text = fit_lines(lines, more=lambda n: f"… and {n} more: remove one with `/quizschedule remove`.")
+        await reply(interaction, text or "No recurring quizzes yet: `/quizschedule add` sets one up.", ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(schedule="The schedule's number, as `/quizschedule list` shows it")
@@ -101,4 +104,4 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         if not await self.bot.store.remove_schedule(interaction.guild_id, schedule):
             raise QuizError(f"There is no schedule #{schedule} in this server; `/quizschedule list` shows them.")
         self.bot.scheduler.changed()
-        await interaction.followup.send(f"Removed schedule #{schedule}.", ephemeral=True)
+        await reply(interaction, f"Removed schedule #{schedule}.", ephemeral=True)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.cogs.checks import require_moderator
+from bot.cogs.replies import reply
 from bot.periods import Period, span
 from bot.quiz import QuizError
 
@@ -52,17 +53,18 @@ class StatsCommands(commands.Cog):
         standings = await store.leaderboard(interaction.guild_id, size, window.since, window.until)
         me = await store.standing(interaction.guild_id, interaction.user.id, window.since, window.until)
         embed = render.leaderboard_embed(standings, me, title=f"Leaderboard · {window.label}")
-        await interaction.followup.send(embed=discord.Embed.from_dict(embed))
+        await reply(interaction, embeds=[embed])
 
     @app_commands.command(name="stats")
     @app_commands.guild_only()
     @app_commands.describe(member="Whose statistics (default: yours)")
-    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def stats(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
         """Questions answered, accuracy, points, streaks and accuracy per topic."""
+        # A User, not a Member: someone who left the server still has their history here.
         await interaction.response.defer(thinking=True)
         who = member or interaction.user
         stats = await self.bot.store.member_stats(interaction.guild_id, who.id)
-        await interaction.followup.send(embed=discord.Embed.from_dict(render.member_stats_embed(who.id, stats)))
+        await reply(interaction, embeds=[render.member_stats_embed(who.id, stats)])
 
     @app_commands.command(name="questionstats")
     @app_commands.guild_only()
@@ -72,8 +74,7 @@ class StatsCommands(commands.Cog):
         require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.bot.store.question_stats(interaction.guild_id)
-        embed = render.question_stats_embed(stats)
-        await interaction.followup.send(embed=discord.Embed.from_dict(embed), ephemeral=True)
+        await reply(interaction, embeds=[render.question_stats_embed(stats)], ephemeral=True)
 
     @app_commands.command(name="review")
     @app_commands.guild_only()
@@ -82,8 +83,7 @@ class StatsCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         misses = await self.bot.store.missed(interaction.guild_id, interaction.user.id, REVIEW_SIZE)
         for post in render.review_posts(misses):
-            embeds = [discord.Embed.from_dict(e) for e in post.embeds]
-            await interaction.followup.send(content=post.content or None, embeds=embeds, ephemeral=True)
+            await reply(interaction, post.content, embeds=post.embeds, ephemeral=True)
 
     @app_commands.command(name="newseason")
     @app_commands.guild_only()
@@ -93,7 +93,8 @@ class StatsCommands(commands.Cog):
         require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
         await interaction.response.defer(thinking=True)
         number = await self.bot.store.start_season(interaction.guild_id, interaction.user.id, self.bot.clock.now())
-        await interaction.followup.send(
+        await reply(
+            interaction,
             f"🏁 Season {number} starts now. Earlier seasons: `/leaderboard season:{number - 1}`; "
-            "all-time points are kept."
+            "all-time points are kept.",
         )

@@ -1,0 +1,31 @@
+"""The one way commands answer: replies and choices go through `bot.outgoing`, so none breaks a limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import discord
+from discord import app_commands
+
+from bot.outgoing import Embed, fit_choices, pack
+
+
+async def reply(
+    interaction: discord.Interaction, content: str = "", *, embeds: Sequence[Embed] = (), ephemeral: bool = False
+) -> None:
+    """Answer `interaction` (or follow up, once it was answered or deferred) in as many messages as it takes."""
+    for post in pack(embeds, content):
+        message = {
+            "content": post.content or None,
+            "embeds": [discord.Embed.from_dict(embed) for embed in post.embeds],
+            "ephemeral": ephemeral,
+        }
+        if interaction.response.is_done():
+            await interaction.followup.send(**message)
+        else:
+            await interaction.response.send_message(**message)
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices from (name, value) pairs, as many and as long as Discord accepts."""
+    return [app_commands.Choice(name=name, value=value) for name, value in fit_choices(pairs)]
