@@ -27,6 +27,7 @@ import discord
 
 from bot import render
 from bot.bank import least_recently_asked
+from bot.cogs.replies import message_fields
 from bot.config import QuizConfig
 from bot.grading import Scoring, grade, pick_counts
 from bot.questions import Question
@@ -185,7 +186,7 @@ class Quizmaster:
         running: RunningQuiz | None = None
         try:
             for post in posts:
-                sent.append(await channel.send(**_message_kwargs(post)))
+                sent.append(await channel.send(**message_fields(post)))
                 if len(sent) == len(posts):  # tracked the moment its id is known: members may react at once
                     running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
                 quiz = await self.store.add_question_part(quiz, sent[-1].id)
@@ -419,7 +420,7 @@ class Quizmaster:
         reference = question_message.to_reference(fail_if_not_exists=False)
         for number in range(len(quiz.result_parts), len(posts)):
             first = number == 0
-            kwargs = {"reference": reference if first else None, **_message_kwargs(posts[number])}
+            kwargs = {"reference": reference if first else None, **message_fields(posts[number])}
             sent = await self._durably(lambda k=kwargs: channel.send(**k), f"posting quiz {quiz.id}'s result")
             quiz = await self._durably(
                 lambda q=quiz, m=sent: self.store.add_result_part(q, m.id), f"saving quiz {quiz.id}'s progress"
@@ -530,10 +531,6 @@ def _gone_reason(error: discord.HTTPException) -> str:
     if isinstance(error, discord.Forbidden):
         return f"the bot lost access to the channel ({error.text})"
     return f"Discord refused the result ({error.status}: {error.text})"
-
-
-def _message_kwargs(post: render.Post) -> dict:
-    return {"content": post.content or None, "embeds": [discord.Embed.from_dict(e) for e in post.embeds]}
 
 
 def _posts_to_json(posts: Sequence[render.Post]) -> str:

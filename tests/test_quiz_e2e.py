@@ -130,7 +130,7 @@ async def test_endquiz_grades_at_once(server: FakeDiscord, group: StudyGroup, ru
     assert ix.ephemeral
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert f"<@{ana.id}>\n1 of 1 got it exactly right." in embed_text(result)
-    assert bot.quizmaster.running_in(group.channel.id) is None
+    await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id) is None, description="a free channel")
 
 
 async def test_endquiz_without_a_running_quiz_explains(

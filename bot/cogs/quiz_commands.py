@@ -54,7 +54,7 @@ class QuizCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         chosen = await self.bot.quizmaster.choose(interaction.guild_id, candidates)
         started = await self.bot.quizmaster.start_in(interaction.channel, interaction.user.id, chosen, duration)
-        await interaction.followup.send(render.started_note(started.quiz, started.unplaced), ephemeral=True)
+        await reply(interaction, render.started_note(started.quiz, started.unplaced), ephemeral=True)
 
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:
         bank = self.bot.bank
@@ -90,7 +90,7 @@ class QuizCommands(commands.Cog):
         """End this channel's quiz now and reveal the answer."""
         require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
         await self.bot.quizmaster.end_early(interaction.channel_id)
-        await interaction.response.send_message("Ending the quiz now; the answer follows.", ephemeral=True)
+        await reply(interaction, "Ending the quiz now; the answer follows.", ephemeral=True)
 
     @app_commands.command(name="reloadquestions")
     @app_commands.guild_only()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import discord
 from discord import app_commands
 
-from bot.outgoing import Embed, fit_choices, pack
+from bot.outgoing import Embed, Post, fit_choices, pack
 
 
 async def reply(
@@ -15,15 +15,16 @@ async def reply(
 ) -> None:
     """Answer `interaction` (or follow up, once it was answered or deferred) in as many messages as it takes."""
     for post in pack(embeds, content):
-        message = {
-            "content": post.content or None,
-            "embeds": [discord.Embed.from_dict(embed) for embed in post.embeds],
-            "ephemeral": ephemeral,
-        }
+        message = {**message_fields(post), "ephemeral": ephemeral}
         if interaction.response.is_done():
             await interaction.followup.send(**message)
         else:
             await interaction.response.send_message(**message)
+
+
+def message_fields(post: Post) -> dict:
+    """A built post as discord.py's `content` and `embeds` arguments."""
+    return {"content": post.content or None, "embeds": [discord.Embed.from_dict(e) for e in post.embeds]}
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[app_commands.Choice[str]]:
