@@ -26,7 +26,6 @@ from harness import (
     disk_full,
     embed_text,
     result_messages,
-    run_cli,
     start_quiz,
 )
 
@@ -236,6 +235,7 @@ async def test_a_letter_added_before_the_bot_knows_its_message_counts(
             server.add_reaction_now(ana, message, letter(A))
             server.add_reaction_now(ana, message, letter(D))
 
+    server.slow_next("POST", POST_MESSAGE, seconds=0.3)  # the question's id reaches the bot after her picks
     with server.when_published(quick):
         _, question = await start_quiz(server, group, question=SEED_ID, duration=60)
     await assert_picks(group, bot, {ana.id: {A, D}})
@@ -364,28 +364,36 @@ async def test_a_quiz_graded_on_time_has_no_late_note(
 
 
 async def test_a_second_bot_process_on_the_same_database_is_refused_with_one_line(
-    server: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    server: FakeDiscord, tmp_path: Path
 ) -> None:
-    config = (
+    config = tmp_path / "config.yaml"
+    config.write_text(
         f"discord:\n  api_base_url: {server.api_base}\n  gateway_url: {server.gateway_url}\n"
-        f"database:\n  path: {tmp_path / 'quiz.sqlite3'}\n"
+        f"database:\n  path: {tmp_path / 'quiz.sqlite3'}\nquestions:\n  path: {tmp_path}\n",
+        encoding="utf-8",
     )
-    (tmp_path / "first").mkdir()
-    (tmp_path / "first" / "config.yaml").write_text(config + f"questions:\n  path: {tmp_path}\n", encoding="utf-8")
-    first = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(tmp_path / "first" / "config.yaml"),
-        env={**os.environ, "DISCORD_TOKEN": "test-token"},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+
+    async def bot_process() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config),
+            env={**os.environ, "DISCORD_TOKEN": "test-token"},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    first = await bot_process()
+    second = None
     try:
         await server.wait_identified(1, timeout=20)
-        (tmp_path / "second").mkdir()
-        code, lines = await asyncio.to_thread(run_cli, tmp_path / "second", monkeypatch, capsys, config)
+        second = await bot_process()
+        errors = (await asyncio.wait_for(second.communicate(), timeout=20))[1].decode().strip().splitlines()
     finally:
-        first.terminate()
-        await first.wait()
-    assert code == 1 and len(lines) == 1
-    assert f"is in use by another quizbot process (pid {first.pid})" in lines[0]
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.terminate()
+                await process.wait()
+    assert second.returncode == 1 and not any("Traceback" in line for line in errors)
+    assert errors[-1].startswith("quizbot: database ")  # after the start-up log lines, one line says why
+    assert f"is in use by another quizbot process (pid {first.pid})" in errors[-1]
 
 
 async def test_a_database_file_deleted_under_the_running_bot_stops_it_with_the_reason(

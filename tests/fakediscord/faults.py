@@ -43,6 +43,7 @@ class FaultInjector:
 
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
+        self._slow: list[list] = []  # [rule, seconds]: answers held back after the request took effect
         self.refusing = False  # REST is unreachable: every connection is dropped without an answer
         self.refused = 0  # requests dropped while refusing
 
@@ -60,6 +61,21 @@ class FaultInjector:
 
     def clear(self) -> None:
         self._rules.clear()
+        self._slow.clear()
+
+    def slow(self, method: str, route: str | re.Pattern[str], seconds: float, times: int) -> None:
+        self._slow.append([FaultRule(method, route, 200, times, 0.0, False, None, None), seconds])
+
+    def delay(self, method: str, template: str, path: str) -> float:
+        """How long to hold the answer to this request (already handled) before sending it."""
+        for entry in self._slow:
+            rule, seconds = entry
+            if rule.matches(method, template, path):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self._slow.remove(entry)
+                return seconds
+        return 0.0
 
     @property
     def pending(self) -> int:

@@ -9,6 +9,7 @@ to the documented response schema (a mismatch is kept in ``internal_errors``) an
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -137,6 +138,8 @@ class RestMiddleware:
             response = json_reply({"code": 0, "message": f"fakediscord internal error: {bug!r}"}, status=400)
         if operation is not None and operation.served:
             self._check_response(operation, request, response)
+        if delay := self._faults.delay(request.method, template or "", request.path.removeprefix(API_PREFIX)):
+            await asyncio.sleep(delay)  # done, but the caller hears of it late: its events arrive first
         self._log.append(
             RequestRecord(
                 method=request.method,

@@ -431,6 +431,10 @@ class FakeDiscord:
         """``react`` without waiting: for watchers, which run inside the server's request handling."""
         self._state.add_reaction(message, user, emoji)
 
+    def slow_next(self, method: str, route: str | re.Pattern[str], seconds: float, times: int = 1) -> None:
+        """Handle the next ``times`` matching requests at once but hold their answers for ``seconds``."""
+        self._faults.slow(method, route, seconds, times)
+
     def clear_faults(self) -> None:
         """Drop every injected failure that has not fired yet."""
         self._faults.clear()
