@@ -7,20 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from test_shuffle import FILE  # options w0 r1 w2 w3: 🇧 is right
 
 from bot.grading import Result, Scoring, grade
-from bot.questions import Option, Question
 from bot.store import MIGRATIONS, Quiz, Store
-
-# The file's order: 🇧 is right.
-FILE = Question(
-    id="ml/q",
-    title="Q",
-    body="",
-    prompt="Which one?",
-    options=(Option("w0", False), Option("r1", True), Option("w2", False), Option("w3", False)),
-    topic="ml",
-)
 
 
 @pytest.fixture
@@ -109,12 +99,12 @@ async def test_quizzes_from_before_shuffling_keep_the_files_order(tmp_path: Path
         question = json.dumps({**FILE.__dict__, "options": [o.__dict__ for o in FILE.options]})
         db.execute(
             "INSERT INTO quizzes (id, guild_id, channel_id, message_id, question_id, question_json, scoring,"
-            " started_by, started_at, deadline, state) VALUES (1, 1, 10, 100, 'ml/q', ?, 'exact', 5, 0.0, 60.0,"
+            " started_by, started_at, deadline, state) VALUES (1, 1, 10, 100, 'q', ?, 'exact', 5, 0.0, 60.0,"
             " 'announced')",
             (question,),
         )
         db.executemany(
-            "INSERT INTO results VALUES (1, 1, ?, ?, ?, ?, 60.0, 'ml')", [(7, "1", 1.0, 1), (8, "2", 0.0, 0)]
+            "INSERT INTO results VALUES (1, 1, ?, ?, ?, ?, 60.0, NULL)", [(7, "1", 1.0, 1), (8, "2", 0.0, 0)]
         )
         db.executemany("INSERT INTO option_picks VALUES (1, ?, 1)", [(1,), (2,)])
     store = await Store.open(path)
