@@ -41,6 +41,7 @@ class QuizConfig:
     leaderboard_size: int = 10
     moderator_role_ids: tuple[int, ...] = ()
     discussion_threads: bool = False
+    shuffle_options: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             leaderboard_size=quiz.get("leaderboard_size", int, 10, _between(1, 25)),
             moderator_role_ids=tuple(quiz.get("moderator_role_ids", list, [], _snowflakes)),
             discussion_threads=quiz.get("discussion_threads", bool, False, lambda _: None),
+            shuffle_options=quiz.get("shuffle_options", bool, True, lambda _: None),
         ),
     )
     for section in (discord, database, questions, quiz):

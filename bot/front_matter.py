@@ -90,6 +90,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "duration": _duration_complaint,
     "scoring": lambda v: None if v in SCORINGS else f"must be one of {', '.join(SCORINGS)}",
     "author": lambda v: None if isinstance(v, str) and v.strip() else "must be text",
+    "shuffle": lambda v: None if isinstance(v, bool) else "must be true or false",
 }
 
 

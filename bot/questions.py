@@ -51,6 +51,14 @@ _COUNT_IN_PROMPT = re.compile(
 _MAX_COUNT_DIGITS = len(str(MAX_OPTIONS))  # bounds the number before `int()` sees it
 _ATX_CLOSE = re.compile(r"(?:^|\s+)#+\s*$")  # `# Title ##`; the `#` of `C#` is text
 _HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")
+# Options that point at other options by their place ("None of the above", "Both A and C"); a
+# comparison ("a loss above 0.5") is not one: "above" counts only after "the"/"listed" or at the end.
+_BY_PLACE = re.compile(
+    r"\b(?:all|none|both|neither) of the (?:above|below|others|other options|options|answers|choices)\b"
+    r"|\b(?:the|listed|mentioned|shown)\s+(?:above|below)\b|\b(?:above|below)(?=\W*$)"
+    r"|\b(?:both|neither|only) (?-i:[A-T]) (?:and|nor|or) (?-i:[A-T])\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class Question:
     duration: int | None = None
     scoring: str | None = None
     author: str | None = None
+    shuffle: bool = True  # False: always posted in the file's order ("all of the above" options)
 
     @property
     def correct(self) -> frozenset[int]:
@@ -103,6 +112,12 @@ def stated_count(prompt: str) -> int | None:
     if word is None or (len(word) > _MAX_COUNT_DIGITS and word.isdigit()):
         return None
     return NUMBER_WORDS.get(word) or int(word)
+
+
+def refers_by_place(option: str) -> str | None:
+    """The words by which an option points at other options by their place, if it does."""
+    match = _BY_PLACE.search(option)
+    return match.group(0).strip() if match else None
 
 
 def decode(raw: bytes, path: str) -> str | Problem:
@@ -182,7 +197,7 @@ class _Parser:
             return self.done(None)
         options_at = lists[0]
         option_list = found[options_at]
-        options = self.options(option_list)
+        options = self.options(option_list, shuffled=meta.get("shuffle", True))
         prompt, body_end = self.prompt(found, title_at, options_at)
         body = self.text(found[title_at].end if title_at is not None else first_line, body_end)
         self.shown.append((title_line, option_list.end))
@@ -206,6 +221,7 @@ class _Parser:
                 duration=meta.get("duration"),
                 scoring=meta.get("scoring"),
                 author=meta.get("author"),
+                shuffle=meta.get("shuffle", True),
             )
         )
 
@@ -283,7 +299,7 @@ class _Parser:
 
     # -- options and prompt -------------------------------------------------------------------
 
-    def options(self, option_list: Block) -> list[Option]:
+    def options(self, option_list: Block, *, shuffled: bool) -> list[Option]:
         options = []
         for item in option_list.items:
             mark = question_hints.option_mark(self.lines[item.start])
@@ -304,6 +320,12 @@ class _Parser:
                 continue
             if len(text) > MAX_OPTION:
                 self.error(item.start + 1, f"option is {len(text)} characters; the most that fits is {MAX_OPTION}")
+            if shuffled and (by_place := refers_by_place(text)):
+                self.warn(
+                    item.start + 1,
+                    f"this option refers to others by their place (`{by_place}`), but each quiz shuffles the "
+                    "options: add `shuffle: false` to the front matter to keep the file's order",
+                )
             options.append(Option(text, mark.correct))
         return options
 

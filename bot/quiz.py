@@ -25,7 +25,7 @@ from typing import Protocol, TypeVar
 
 import discord
 
-from bot import render
+from bot import option_order, render
 from bot.bank import least_recently_asked
 from bot.cogs.replies import message_fields
 from bot.config import QuizConfig
@@ -178,10 +178,11 @@ class Quizmaster:
                 scoring=scoring,
                 started_at=now,
                 deadline=float(int(now + duration)),
+                order=option_order.choose(question, self.rng, shuffle=self.config.shuffle_options),
             )
         except ChannelBusy:
             raise QuizError("A quiz is already running in this channel.") from None
-        posts = render.question_posts(question, int(quiz.deadline))
+        posts = render.question_posts(quiz.question, int(quiz.deadline))
         sent: list[discord.Message] = []
         running: RunningQuiz | None = None
         try:

@@ -190,7 +190,12 @@ def question_stats_embed(stats: Sequence[QuestionStats], limit: int = 15) -> Emb
         question = entry.question
         wrong = {i: n for i, n in entry.picks.items() if i < len(question.options) and not question.options[i].correct}
         trap = max(wrong, key=lambda i: (wrong[i], -i)) if wrong else None
-        trap_text = f" · most-picked wrong: {letter(trap)} ({wrong[trap]})" if trap is not None else ""
+        # Named by its text too: with shuffled options its letter (its place in the file) varied per quiz.
+        trap_text = (
+            f" · most-picked wrong: {letter(trap)} ({wrong[trap]}) {_preview(question.options[trap].text, 50)}"
+            if trap is not None
+            else ""
+        )
         lines.append(
             f"**{clip(question.title, 80)}** {quoted(question.id)}\n"
             f"{entry.share_right:.0%} right · asked {entry.asked} times · {entry.answers} answers{trap_text}"
@@ -238,11 +243,11 @@ def _option_line(index: int, text: str) -> str:
     return f"{letter(index)}\n{text}" if "\n" in text or text.startswith("```") else f"{letter(index)} {text}"
 
 
-def _preview(text: str) -> str:
+def _preview(text: str, limit: int = WRONG_OPTION_PREVIEW) -> str:
     flat = " ".join(text.split())
-    if "```" in flat or len(flat) > WRONG_OPTION_PREVIEW:
+    if "```" in flat or len(flat) > limit:
         flat = flat.replace("`", "")
-    return clip(flat, WRONG_OPTION_PREVIEW)
+    return clip(flat, limit)
 
 
 def _winners_embed(results: Sequence[Result], scoring: Scoring) -> Embed:

@@ -15,6 +15,11 @@ the answers are frozen as read at `answers_read_at`. `graded`: results and point
 the same transaction as the state change; the result is rendered once and its messages are
 recorded as they are posted, so a restart posts only what is missing. `problem` records why a
 step ended for good (the message or channel gone, access lost).
+
+A quiz keeps its question as posted, with the options in the order shown, and that order (see
+`bot.option_order`). Picks while it runs and its grading use the posted places; results and
+option picks are written by the file's option index, so whatever is counted across quizzes
+refers to the same option however each quiz showed it. Only this module maps between the two.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import asyncio
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
@@ -31,6 +36,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot import option_order
 from bot.grading import Result, Scoring
 from bot.questions import Option, Question
 
@@ -63,6 +69,7 @@ class Quiz:
     channel_id: int
     message_id: int | None
     question: Question  # as it was posted: grading never depends on the bank after that
+    option_order: tuple[int, ...]  # each place on the message -> that option's index in the file
     scoring: Scoring
     started_by: int
     started_at: float
@@ -107,11 +114,11 @@ class MemberStats:
 
 @dataclass(frozen=True)
 class QuestionStats:
-    question: Question  # as last posted
+    question: Question  # as last posted, with its options in the file's order
     asked: int
     answers: int
     exact: int
-    picks: dict[int, int]  # option -> how many members picked it, over every time it was asked
+    picks: dict[int, int]  # option (index in the file) -> how many members picked it, over every time it was asked
 
     @property
     def share_right(self) -> float:
@@ -121,7 +128,7 @@ class QuestionStats:
 @dataclass(frozen=True)
 class Miss:
     question: Question  # as it was posted
-    selected: frozenset[int]
+    selected: frozenset[int]  # places on the message, as the member saw them
     graded_at: float
 
 
@@ -259,11 +266,17 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX quizzes_unfinished;
     CREATE INDEX quizzes_unfinished ON quizzes (state) WHERE state IN ('posting', 'open', 'closing', 'graded');
     """,
+    # 4: the order each quiz showed its options in (a JSON array: place -> index in the file).
+    # Quizzes before it showed the file's order; their results and picks are by file index already.
+    """
+    ALTER TABLE quizzes ADD COLUMN option_order TEXT;
+    UPDATE quizzes SET option_order = (SELECT json_group_array(key) FROM json_each(question_json, '$.options'));
+    """,
 )
 
 _QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
-    " question_parts, lettered, answers_read_at, result_posts, result_parts"
+    " question_parts, lettered, answers_read_at, result_posts, result_parts, option_order"
 )
 
 
@@ -349,13 +362,19 @@ class Store:
         scoring: Scoring,
         started_at: float,
         deadline: float,
+        order: Sequence[int] | None = None,
     ) -> Quiz:
-        """Claim the channel for a new quiz (state `posting`); ChannelBusy if one is running there."""
+        """Claim the channel for a new quiz (state `posting`); ChannelBusy if one is running there.
+
+        `question` as in the file; `order`: the places to show its options in (default: the file's).
+        """
+        order = tuple(order) if order is not None else option_order.identity(len(question.options))
+        question = option_order.as_posted(question, order)
         try:
             async with self._transaction() as db:
                 cursor = await db.execute(
                     "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
-                    " started_at, deadline, state, lettered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    " started_at, deadline, state, lettered, option_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
                     (
                         guild_id,
                         channel_id,
@@ -366,6 +385,7 @@ class Store:
                         started_at,
                         deadline,
                         QuizState.POSTING.value,
+                        json.dumps(order),
                     ),
                 )
         except sqlite3.IntegrityError:
@@ -376,6 +396,7 @@ class Store:
             channel_id,
             None,
             question,
+            order,
             scoring,
             started_by,
             started_at,
@@ -494,9 +515,10 @@ class Store:
             if cursor.rowcount != 1:
                 return False
             topic = quiz.question.topic
+            in_file = [(r, option_order.to_file(quiz.option_order, r.selected)) for r in results]
             rows = [
-                (quiz.id, quiz.guild_id, r.user_id, _options_to_text(r.selected), r.points, int(r.exact), at, topic)
-                for r in results
+                (quiz.id, quiz.guild_id, r.user_id, _options_to_text(selected), r.points, int(r.exact), at, topic)
+                for r, selected in in_file
             ]
             await db.executemany(
                 "INSERT INTO results (quiz_id, guild_id, user_id, selected, points, exact, graded_at, topic)"
@@ -509,18 +531,20 @@ class Store:
                 " answered = answered + 1, exact = exact + excluded.exact",
                 [(guild, user, points, exact) for _, guild, user, _, points, exact, _, _ in rows],
             )
-            picks = Counter(option for r in results for option in r.selected)
+            picks = Counter(option for _, selected in in_file for option in selected)
             await db.executemany("INSERT INTO option_picks VALUES (?, ?, ?)", [(quiz.id, *p) for p in picks.items()])
         return True
 
     async def results(self, quiz_id: int) -> list[Result]:
+        """The quiz's results, with the options at their places on its message."""
         async with self._db.execute(
-            "SELECT user_id, selected, points, exact FROM results WHERE quiz_id = ? ORDER BY user_id",
+            "SELECT r.user_id, r.selected, r.points, r.exact, q.option_order FROM results AS r"
+            " JOIN quizzes AS q ON q.id = r.quiz_id WHERE r.quiz_id = ? ORDER BY r.user_id",
             (quiz_id,),
         ) as cursor:
             return [
-                Result(user, _options_from_text(selected), points, bool(exact))
-                async for user, selected, points, exact in cursor
+                Result(user, _posted_options(selected, order), points, bool(exact))
+                async for user, selected, points, exact, order in cursor
             ]
 
     async def set_result_posts(self, quiz: Quiz, posts: str) -> Quiz:
@@ -651,11 +675,14 @@ class Store:
     async def question_stats(self, guild_id: int) -> list[QuestionStats]:
         """Every question asked in a guild with its answers, hardest (lowest share right) first."""
         async with self._db.execute(
-            "SELECT q.question_id, COUNT(DISTINCT q.id), COUNT(r.user_id), COALESCE(SUM(r.exact), 0),"
-            " (SELECT question_json FROM quizzes AS latest WHERE latest.guild_id = q.guild_id"
-            "  AND latest.question_id = q.question_id ORDER BY latest.started_at DESC LIMIT 1)"
-            " FROM quizzes AS q LEFT JOIN results AS r ON r.quiz_id = q.id"
-            " WHERE q.guild_id = ? AND q.state IN (?, ?) GROUP BY q.question_id",
+            "SELECT s.question_id, s.asked, s.answers, s.exact, latest.question_json, latest.option_order FROM"
+            " (SELECT q.question_id, COUNT(DISTINCT q.id) AS asked, COUNT(r.user_id) AS answers,"
+            "  COALESCE(SUM(r.exact), 0) AS exact, (SELECT latest.id FROM quizzes AS latest"
+            "   WHERE latest.guild_id = q.guild_id AND latest.question_id = q.question_id"
+            "   ORDER BY latest.started_at DESC LIMIT 1) AS latest_id"
+            "  FROM quizzes AS q LEFT JOIN results AS r ON r.quiz_id = q.id"
+            "  WHERE q.guild_id = ? AND q.state IN (?, ?) GROUP BY q.question_id) AS s"
+            " JOIN quizzes AS latest ON latest.id = s.latest_id",
             (guild_id, QuizState.GRADED.value, QuizState.ANNOUNCED.value),
         ) as cursor:
             rows = await cursor.fetchall()
@@ -668,21 +695,28 @@ class Store:
             async for question_id, option, count in cursor:
                 picks.setdefault(question_id, {})[option] = count
         stats = [
-            QuestionStats(_question_from_json(latest), asked, answers, exact, picks.get(qid, {}))
-            for qid, asked, answers, exact, latest in rows
+            QuestionStats(
+                option_order.as_in_file(_question_from_json(latest), json.loads(order)),
+                asked,
+                answers,
+                exact,
+                picks.get(qid, {}),
+            )
+            for qid, asked, answers, exact, latest, order in rows
         ]
         return sorted(stats, key=lambda s: (s.share_right, -s.answers, s.question.id))
 
     async def missed(self, guild_id: int, user_id: int, limit: int) -> list[Miss]:
         """The member's most recent answers that were not exactly right."""
         async with self._db.execute(
-            "SELECT q.question_json, r.selected, r.graded_at FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id"
+            "SELECT q.question_json, q.option_order, r.selected, r.graded_at FROM results AS r"
+            " JOIN quizzes AS q ON q.id = r.quiz_id"
             " WHERE r.guild_id = ? AND r.user_id = ? AND r.exact = 0 ORDER BY r.graded_at DESC, r.quiz_id DESC LIMIT ?",
             (guild_id, user_id, limit),
         ) as cursor:
             return [
-                Miss(_question_from_json(question), _options_from_text(selected), at)
-                async for question, selected, at in cursor
+                Miss(_question_from_json(question), _posted_options(selected, order), at)
+                async for question, order, selected, at in cursor
             ]
 
     # -- schedules ------------------------------------------------------------------------------
@@ -769,19 +803,21 @@ def _options_to_text(options: frozenset[int]) -> str:
     return ",".join(str(i) for i in sorted(options))
 
 
-def _options_from_text(text: str) -> frozenset[int]:
-    return frozenset(int(i) for i in text.split(",") if i)
+def _posted_options(text: str, order: str) -> frozenset[int]:
+    """Stored options (file indexes) -> their places on the quiz's message."""
+    return option_order.to_posted(json.loads(order), (int(i) for i in text.split(",") if i))
 
 
 def _quiz(row: tuple) -> Quiz:
     quiz_id, guild, channel, message, question, scoring, by, started, deadline, state, *progress = row
-    question_parts, lettered, read_at, result_posts, result_parts = progress
+    question_parts, lettered, read_at, result_posts, result_parts, order = progress
     return Quiz(
         quiz_id,
         guild,
         channel,
         message,
         _question_from_json(question),
+        tuple(json.loads(order)),
         Scoring(scoring),
         by,
         started,

@@ -108,12 +108,14 @@ class BotRunner:
         database: Path,
         clock: FakeClock,
         questions: Path = SHIPPED_QUESTIONS,
+        rng: random.Random | None = None,
         **quiz_config: object,
     ) -> None:
         self.server = server
         self.database = database
         self.clock = clock
         self.questions = questions
+        self.rng = rng
         self.quiz_config = quiz_config
         self.busy_timeout_ms = 100  # a locked database fails fast, so the retries show
         self.bank: QuestionBank = load_bank([questions])
@@ -125,7 +127,8 @@ class BotRunner:
                 "discord": {"api_base_url": self.server.api_base, "gateway_url": self.server.gateway_url},
                 "database": {"path": str(self.database)},
                 "questions": {"path": str(self.questions)},
-                "quiz": {"duration_seconds": 60, **self.quiz_config},
+                # Most tests name options by their letters in the file; the shuffling tests turn this on.
+                "quiz": {"duration_seconds": 60, "shuffle_options": False, **self.quiz_config},
             }
         )
 
@@ -134,7 +137,13 @@ class BotRunner:
         use_endpoints(config.discord)
         store = await Store.open(config.database_path, busy_timeout_ms=self.busy_timeout_ms)
         bot = TestBot(
-            config=config, store=store, bank=self.bank, clock=self.clock, backoff=TEST_BACKOFF, guild_ready_timeout=0.05
+            config=config,
+            store=store,
+            bank=self.bank,
+            clock=self.clock,
+            rng=self.rng,
+            backoff=TEST_BACKOFF,
+            guild_ready_timeout=0.05,
         )
         task = asyncio.create_task(bot.start("test-token"))
         self._running.append((bot, task, store))

@@ -22,13 +22,19 @@ def test_example_config_loads_with_documented_defaults() -> None:
         "exact",
         10,
     )
+    assert config.quiz.shuffle_options is True
 
 
 def test_values_are_read() -> None:
     config = parse_config(
         {
             "discord": {"dev_guild_id": 42, "api_base_url": "http://127.0.0.1:5/api/v10"},
-            "quiz": {"scoring": "partial", "moderator_role_ids": [7, 8], "duration_seconds": 30},
+            "quiz": {
+                "scoring": "partial",
+                "moderator_role_ids": [7, 8],
+                "duration_seconds": 30,
+                "shuffle_options": False,
+            },
             "database": {"path": "/tmp/x.db"},
         },
         base=Path("/srv"),
@@ -36,6 +42,7 @@ def test_values_are_read() -> None:
     assert config.discord.dev_guild_id == 42
     assert config.quiz.moderator_role_ids == (7, 8)
     assert config.quiz.scoring == "partial"
+    assert config.quiz.shuffle_options is False
     assert config.database_path == Path("/tmp/x.db")
     assert config.questions_path == Path("/srv/questions")
 
@@ -64,6 +71,7 @@ def test_values_are_read() -> None:
         ({"discord": {"dev_guild_id": -1}}, "discord.dev_guild_id: must be a Discord id (a positive number)"),
         ({"database": {"path": ""}}, "database.path: must not be empty"),
         ({"quiz": {"discussion_threads": "yes"}}, "quiz.discussion_threads: must be true or false, not 'yes'"),
+        ({"quiz": {"shuffle_options": 0}}, "quiz.shuffle_options: must be true or false, not 0"),
         ({"quiz": {"leaderboard_size": True}}, "quiz.leaderboard_size: must be a whole number, not True"),
         (["a"], "the file: must be a mapping of `key: value` lines"),
     ],

@@ -475,7 +475,8 @@ async def test_a_signal_stops_the_bot_cleanly_and_the_quiz_resumes(
     config = tmp_path / "config.yaml"
     config.write_text(
         f"discord:\n  api_base_url: {server.api_base}\n  gateway_url: {server.gateway_url}\n"
-        f"database:\n  path: {runner.database}\nquestions:\n  path: {runner.questions}\n",
+        f"database:\n  path: {runner.database}\nquestions:\n  path: {runner.questions}\n"
+        "quiz:\n  shuffle_options: false\n",  # the test reacts with the file's letters
         encoding="utf-8",
     )
     process = await asyncio.create_subprocess_exec(

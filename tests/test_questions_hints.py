@@ -264,6 +264,6 @@ def test_thousands_of_unknown_keys_are_each_reported_at_their_line() -> None:
     assert found[1234] == (
         1236,
         "error",
-        "front matter: unknown key `key_1234` (known keys: tags, difficulty, duration, scoring, author)",
+        "front matter: unknown key `key_1234` (known keys: tags, difficulty, duration, scoring, author, shuffle)",
     )
     assert found[-1] == (3002, "error", "front matter: unknown key `authr` (did you mean `author`?)")
