@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakediscord import FakeDiscord, Message
+from fakediscord import QUIZ_BOT_PERMISSIONS, FakeDiscord, Message, Permission
 from harness import (
     SEED_ID,
     BotRunner,
@@ -50,6 +50,15 @@ async def stored(runner: BotRunner, quiz_id: int = 1):
         await store.close()
 
 
+async def finished(runner: BotRunner, quiz_id: int = 1):
+    """The quiz and its results once its close has written its last step (just after the result shows)."""
+    deadline = asyncio.get_running_loop().time() + 5
+    while (found := await stored(runner, quiz_id))[0].running or found[0].state is QuizState.GRADED:
+        assert asyncio.get_running_loop().time() < deadline, found[0].state
+        await asyncio.sleep(0.02)
+    return found
+
+
 async def refused(server: FakeDiscord, ix) -> str:
     await ix.wait_response()
     assert ix.ephemeral
@@ -79,7 +88,7 @@ async def test_answers_given_while_the_gateway_is_down_at_the_deadline_count(
     assert winners(result) == {ana.id, ben.id}
     await server.wait_for(lambda: bot.quizmaster.connected, description="the reconnection")
     await group.settle()
-    quiz, results = await stored(runner)
+    quiz, results = await finished(runner)
     assert quiz.state is QuizState.ANNOUNCED
     assert {r.user_id for r in results} == {ana.id, ben.id}
 
@@ -125,6 +134,7 @@ async def test_a_close_on_a_locked_database_is_retried_and_the_channel_says_so(
         assert result_messages(server, group, question.id) == []
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert winners(result) == {ana.id}
+    await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id) is None, description="a free channel")
     await start_quiz(server, group, question=SEED_ID)  # the channel is free again
 
 
@@ -321,7 +331,7 @@ async def test_a_stop_between_the_parts_of_a_long_question_takes_the_first_part_
         assert not first.deleted
         await runner.start()
         await server.wait_for(lambda: first.deleted, description="the half-posted question taken down")
-        quiz, _ = await stored(runner)
+        quiz, _ = await finished(runner)
         assert quiz.state is QuizState.CANCELLED
     finally:
         await runner.stop_all()
@@ -407,3 +417,52 @@ async def test_a_database_file_deleted_under_the_running_bot_stops_it_with_the_r
     assert "was deleted or replaced while the bot was running" in str(bot.failure)
     assert any(r.levelno == logging.CRITICAL for r in caplog.records)
     assert not runner.database.exists()  # not silently recreated
+
+
+# -- 7. Discord's 20 distinct reactions ----------------------------------------------------------
+
+
+def twenty_option_bank(tmp_path: Path) -> Path:
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    options = "\n".join(f"- [{'x' if n == 19 else ' '}] choice {n}" for n in range(20))
+    text = f"# Twenty\n\n**Which one is right?**\n\n{options}\n\n## Answer\n\nThe last.\n"
+    (folder / "twenty.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("can_clear", [True, False], ids=["with-manage-messages", "without"])
+async def test_a_members_other_emoji_never_cancels_a_twenty_option_quiz(
+    server: FakeDiscord, group: StudyGroup, tmp_path: Path, clock: FakeClock, can_clear: bool
+) -> None:
+    if can_clear:
+        server.set_bot_permissions(group.guild, QUIZ_BOT_PERMISSIONS | Permission.MANAGE_MESSAGES)
+    runner = BotRunner(server, tmp_path / "quiz.sqlite3", clock, twenty_option_bank(tmp_path))
+    ana = group.members[0]
+
+    def stray(message: Message) -> None:  # a 21st distinct emoji before the bot's last letter
+        if message.content.startswith("⏳"):
+            server.add_reaction_now(ana, message, "🎉")
+
+    try:
+        await runner.start()
+        with server.when_published(stray):
+            ix = await server.invoke(group.moderator, group.channel, "quiz", question="twenty", duration=60)
+            (note,) = await server.wait_for(
+                lambda: ix.followups, timeout=15, description="the note (20 letters take 5 s)"
+            )
+        (question,) = bot_messages(server, group.channel)
+        letters = [letter(n) for n in range(20)]
+        if can_clear:
+            assert list(question.reactions) == letters and "🇹" not in note.content
+        else:
+            assert list(question.reactions) == ["🎉", *letters[:19]]
+            assert "so 🇹 could not be added: give me Manage Messages" in note.content
+        quiz, _ = await stored(runner)
+        assert quiz.state is QuizState.OPEN and quiz.lettered
+        await group.react(group.members[1], question, 0)
+        await group.settle()
+        clock.advance(60)
+        await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    finally:
+        await runner.stop_all()
