@@ -83,6 +83,7 @@ class Question:
     scoring: str | None = None
     author: str | None = None
     shuffle: bool = True  # False: always posted in the file's order ("all of the above" options)
+    folder: str = ""  # the question file's folder: local images are found from there
 
     @property
     def correct(self) -> frozenset[int]:
