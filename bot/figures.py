@@ -18,7 +18,7 @@ UPLOAD_LIMIT = 10 * 1024 * 1024
 ATTACHMENTS_PER_MESSAGE = 10
 INLINE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
-_MARKDOWN = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_MARKDOWN = re.compile(r"!\[([^\]\n]*)\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+\"[^\"\n]*\")?\s*\)")
 _HTML = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))[^>]*>", re.IGNORECASE)
 _HTML_ALT = re.compile(r"\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
 
@@ -38,11 +38,11 @@ class Image:
 def find_images(text: str) -> list[Image]:
     """Every image reference in `text` outside code, in order."""
     code = code_ranges(text)
-    found = [Image(m.start(), m.end(), m.group(2), m.group(1)) for m in _MARKDOWN.finditer(text)]
+    found = [Image(m.start(), m.end(), m.group(2) or m.group(3), m.group(1)) for m in _MARKDOWN.finditer(text)]
     for m in _HTML.finditer(text):
         alt = _HTML_ALT.search(m.group())
         found.append(Image(m.start(), m.end(), next(g for g in m.groups() if g is not None), _first(alt)))
-    return sorted(i for i in found if not any(s <= i.start < e for s, e in code)) if found else []
+    return sorted((i for i in found if not any(s <= i.start < e for s, e in code)), key=lambda i: i.start)
 
 
 def _first(match: re.Match | None) -> str:

@@ -44,6 +44,7 @@ REQUIRED_PERMISSIONS = {
     "view_channel": "View Channel",
     "send_messages": "Send Messages",
     "embed_links": "Embed Links",
+    "attach_files": "Attach Files",  # figures and typeset formulas are uploaded with the question
     "add_reactions": "Add Reactions",
     "read_message_history": "Read Message History",
 }

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
+from .attachments import image_size, shown_embeds
 from .gateway_events import EventSink, Intent
 from .limits import ensure_not_empty, validate_message_body
 from .mentions import compute_pings, validate_allowed_mentions
@@ -211,7 +212,7 @@ class ServerState:
         allowed_mentions = body.get("allowed_mentions")
         validate_allowed_mentions(allowed_mentions, path_prefix=error_path)
         content = str(body.get("content") or "")
-        embeds = _stored_embeds(body.get("embeds"), drop=drop_embeds)
+        embeds = shown_embeds(_stored_embeds(body.get("embeds"), drop=drop_embeds), attachments)
         flags = int(body.get("flags") or 0)
         if not flags & LOADING_FLAG:
             ensure_not_empty(content, embeds, attachments)
@@ -248,6 +249,7 @@ class ServerState:
                     "size": len(content),
                     "url": url,
                     "proxy_url": url,
+                    **dict(zip(("width", "height"), image_size(content) or ())),
                 }
             )
         return attachments
