@@ -8,6 +8,7 @@ must be followed by a non-space and a closer preceded by one and not followed by
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -144,16 +145,26 @@ def pieces(text: str) -> list[Piece]:
 
 
 def as_source(text: str) -> str:
-    """`text` with each formula as inline code, so Discord shows its TeX unmangled (no `_` italics)."""
+    """`text` with each formula as inline code, so Discord shows its TeX unmangled (no `_` italics),
+    and `\\$` as `$` outside code (Discord would show the backslash)."""
+    code = code_ranges(text)
     out: list[str] = []
     position = 0
-    for span in find_spans(text):
-        out.append(text[position : span.start])
-        tex = " ".join(span.tex.replace("`", "'").split())
-        out.append(f"`{tex}`")
+    for span in [*find_spans(text), Span(len(text), len(text), "", False)]:
+        out.append(_unescape_outside(text, position, span.start, code))
+        if span.tex:
+            out.append("`{}`".format(" ".join(span.tex.replace("`", "'").split())))
         position = span.end
-    out.append(text[position:])
     return "".join(out)
+
+
+def _unescape_outside(text: str, start: int, end: int, code: list[tuple[int, int]]) -> str:
+    cuts = sorted({start, end, *(b for a, e in code for b in (a, e) if start < b < end)})
+    parts = []
+    for a, b in itertools.pairwise(cuts):
+        in_code = any(s <= a < e for s, e in code)
+        parts.append(text[a:b] if in_code else _unescape(text[a:b]))
+    return "".join(parts)
 
 
 def _unescape(text: str) -> str:

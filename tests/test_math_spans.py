@@ -66,3 +66,15 @@ def test_pieces_split_text_and_formulas(text: str, expected: list[Piece]) -> Non
 )
 def test_formulas_show_their_tex_as_code(text: str, shown: str) -> None:
     assert as_source(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (r"costs \$5", "costs $5"),
+        (r"`\$x` and \$", r"`\$x` and $"),  # code is shown as written
+        (r"$a$ then \$ then `\$`", r"`a` then $ then `\$`"),
+    ],
+)
+def test_escaped_dollars_show_as_dollars_outside_code(text: str, shown: str) -> None:
+    assert as_source(text) == shown

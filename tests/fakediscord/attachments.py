@@ -12,6 +12,7 @@ from .models import Json
 
 MAX_ATTACHMENTS = 10
 MAX_UPLOAD = 10 * 1024 * 1024
+MAX_REQUEST = (MAX_ATTACHMENTS + 1) * MAX_UPLOAD  # room for a request that breaks the per-file limit
 SCHEME = "attachment://"
 
 
@@ -28,11 +29,12 @@ def check_uploads(uploads: Sequence[tuple[str, bytes]], embeds: Sequence[Json]) 
             raise invalid_form_body(nest_errors(("embeds", str(index), "image", "url"), leaf))
 
 
-def image_size(content: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG, as Discord reports them for an image attachment."""
+def image_size(content: bytes) -> Json:
+    """`width` and `height` of a PNG, as Discord reports them for an image attachment; {} otherwise."""
     if content[:8] != b"\x89PNG\r\n\x1a\n" or len(content) < 24:
-        return None
-    return struct.unpack(">II", content[16:24])
+        return {}
+    width, height = struct.unpack(">II", content[16:24])
+    return {"width": width, "height": height}
 
 
 def shown_embeds(embeds: Sequence[Json], attachments: Sequence[Json]) -> list[Json]:

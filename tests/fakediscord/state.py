@@ -249,7 +249,7 @@ class ServerState:
                     "size": len(content),
                     "url": url,
                     "proxy_url": url,
-                    **dict(zip(("width", "height"), image_size(content) or ())),
+                    **image_size(content),
                 }
             )
         return attachments
