@@ -6,6 +6,7 @@ a chart reads the same on Discord's dark and light themes. Callers run these off
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -103,3 +104,40 @@ def lines(
             body.append(text(left + width + 40, y0 + n * 28 + 13, name, size=16))
     extra = 200 if len(series) > 1 else 20
     return card(left + width + extra, y0 + height + 50, body, title)
+
+
+DAY = 86_400
+WEEKS_SHOWN = 12
+
+
+def weekly(history: Sequence[bool], graded_at: Sequence[float]) -> list[tuple[str, float]]:
+    """(Monday's date, share exactly right) for each week with answers, the last `WEEKS_SHOWN` of them.
+
+    Weeks start on Monday at midnight UTC, as the leaderboard's do."""
+    weeks: dict[int, list[bool]] = {}
+    for exact, moment in zip(history, graded_at, strict=True):
+        day = int(moment // DAY)
+        weeks.setdefault(day - (day + 3) % 7, []).append(exact)  # 1970-01-01 was a Thursday
+    return [
+        (datetime.datetime.fromtimestamp(monday * DAY, datetime.UTC).strftime("%b %d"), sum(a) / len(a))
+        for monday, a in sorted(weeks.items())[-WEEKS_SHOWN:]
+    ]
+
+
+def member_charts(topics: Sequence[tuple[str, int, int]], weeks: Sequence[tuple[str, float]]) -> dict[str, bytes]:
+    """/stats' pictures: accuracy per topic, and per week when there is more than one."""
+    shown = {
+        "topics.png": bars(
+            "Exactly right, per topic", [(t or "no topic", e / a, f"({e}/{a})") for t, a, e in topics[:12]]
+        )
+    }
+    if len(weeks) > 1:
+        shown["weeks.png"] = lines(
+            "Exactly right, per week", [w for w, _ in weeks], [("accuracy", [s for _, s in weeks])]
+        )
+    return shown
+
+
+def hardest_chart(rows: Sequence[tuple[str, float, int]]) -> bytes:
+    """/questionstats' picture: (title, share right, answers) of the hardest questions."""
+    return bars("Hardest questions: share exactly right", [(t, s, f"· {n} answers") for t, s, n in rows])

@@ -198,7 +198,16 @@ def member_stats_embed(user_id: int, stats: MemberStats | None) -> Embed:
     }
 
 
-def question_stats_embed(stats: Sequence[QuestionStats], limit: int = 15) -> Embed:
+def with_charts(embed: Embed, names: Sequence[str]) -> list[Embed]:
+    """`embed` showing the first chart, then one embed per further chart (an embed shows one image)."""
+    urls = [{"image": {"url": attachment_url(name)}, "color": embed["color"]} for name in names]
+    return [{**embed, **urls[0]}, *urls[1:]] if urls else [embed]
+
+
+HARDEST_SHOWN = 15
+
+
+def question_stats_embed(stats: Sequence[QuestionStats], limit: int = HARDEST_SHOWN) -> Embed:
     """The questions the group finds hardest, first."""
     if not stats:
         return {

@@ -5,24 +5,35 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import discord
 from discord import app_commands
 
 from bot import formulas
-from bot.outgoing import Attachment, Embed, Post, attach, fit_choices, pack
+from bot.outgoing import Attachment, Embed, Post, attach, attachment_url, fit_choices, pack
 
 log = logging.getLogger(__name__)
 
 
 async def reply(
-    interaction: discord.Interaction, content: str = "", *, embeds: Sequence[Embed] = (), ephemeral: bool = False
+    interaction: discord.Interaction,
+    content: str = "",
+    *,
+    embeds: Sequence[Embed] = (),
+    ephemeral: bool = False,
+    files: Mapping[str, bytes] | None = None,
 ) -> None:
-    """Answer `interaction` (or follow up, once it was answered or deferred) in as many messages as it takes."""
+    """Answer `interaction` (or follow up, once it was answered or deferred) in as many messages as it takes.
+
+    `files` (name -> bytes, e.g. charts) go with the message whose embeds show them."""
     for post in pack(embeds, content):
         message = {**message_fields(post), "ephemeral": ephemeral}
+        shown = {e.get("image", {}).get("url") for e in post.embeds}
+        mine = [(name, data) for name, data in (files or {}).items() if attachment_url(name) in shown]
+        if mine:
+            message["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in mine]
         if interaction.response.is_done():
             await interaction.followup.send(**message)
         else:

@@ -16,12 +16,13 @@ MAX_REQUEST = (MAX_ATTACHMENTS + 1) * MAX_UPLOAD  # room for a request that brea
 SCHEME = "attachment://"
 
 
-def check_uploads(uploads: Sequence[tuple[str, bytes]], embeds: Sequence[Json]) -> None:
-    if len(uploads) > MAX_ATTACHMENTS:
+def check_uploads(attachments: Sequence[Json], embeds: Sequence[Json]) -> None:
+    """Refuse a message whose uploads (as attachment objects) break Discord's rules."""
+    if len(attachments) > MAX_ATTACHMENTS:
         raise DiscordError(400, 30015, f"Maximum number of attachments in a message reached ({MAX_ATTACHMENTS})")
-    if any(len(content) > MAX_UPLOAD for _, content in uploads):
+    if any(a.get("size", 0) > MAX_UPLOAD for a in attachments):  # an edit may list kept files without sizes
         raise DiscordError(413, 40005, "Request entity too large")
-    names = {name for name, _ in uploads}
+    names = {a["filename"] for a in attachments}
     for index, embed in enumerate(embeds):
         url = (embed.get("image") or {}).get("url", "")
         if url.startswith(SCHEME) and url[len(SCHEME) :] not in names:

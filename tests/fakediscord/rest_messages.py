@@ -6,7 +6,6 @@ from aiohttp import web
 
 from . import errors
 from .access import require_bot_permissions
-from .attachments import check_uploads
 from .http_app import RouteTable
 from .models import Message, TextChannel
 from .payloads import channel_payload
@@ -67,7 +66,6 @@ class MessageRoutes:
         body, uploads = await read_message_body(request)
         if uploads and not granted & Permission.ATTACH_FILES:
             raise errors.missing_permissions()
-        check_uploads(uploads, body.get("embeds") or [])
         if body.get("message_reference") and not granted & Permission.READ_MESSAGE_HISTORY:
             raise errors.missing_permissions()
         message = self._state.build_message(
