@@ -397,7 +397,7 @@ class _Parser:
             if shown(line):
                 match = _HTML_TAG.search(html)
                 name = match.group(1).lower() if match else "!--" if "<!--" in html else None
-                if name is not None:
+                if name is not None and name != "img":  # an <img> is shown as an image (bot.figures)
                     tags.setdefault(name, line)
         for name, line in tags.items():
             self.warn(line + 1, question_hints.html_advice(name))
