@@ -9,7 +9,10 @@ import pytest
 from bot.bank import load_bank
 from bot.figures import UPLOAD_LIMIT, find_images, resolve, without_images
 from bot.media import media
+from bot.option_order import as_posted
 from bot.outgoing import Attachment
+from bot.questions import Option, Question
+from bot.render import question_posts
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 
@@ -112,3 +115,11 @@ def test_validate_names_each_image_and_formula_problem(
 
 def test_a_good_figure_and_formula_pass(tmp_path: Path) -> None:
     assert _bank_with(tmp_path, "![f](../figs/f.png) and $\\sqrt{d_k}$", {"figs/f.png": PNG}) == []
+
+
+def test_the_formula_image_labels_options_in_the_posted_order() -> None:
+    question = Question("t/q", "T", "", "Which?", (Option("$a$", True), Option("plain", False), Option("$c$", False)))
+    [post] = question_posts(as_posted(question, (2, 0, 1)), 1_800_000_000)
+    [formulas] = post.files
+    assert formulas.rows == (("A", "$c$"), ("B", "$a$"))
+    assert post.embeds[-1]["image"]["url"] == "attachment://question-formulas.png"

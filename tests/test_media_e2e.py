@@ -13,6 +13,7 @@ from fakediscord import FakeDiscord
 from harness import BotRunner, FakeClock, StudyGroup, result_messages, start_quiz
 from test_fakediscord import ClientFactory, World, _text_channel, run_client, server, world  # noqa: F401
 
+from bot.cogs.replies import with_files
 from bot.outgoing import Attachment, Post
 from bot.quiz import _posts_from_json, _posts_to_json
 
@@ -97,16 +98,17 @@ def test_result_posts_stored_before_files_existed_still_load() -> None:
     assert _posts_from_json('[{"content": "c", "embeds": []}]') == [Post("c")]
 
 
-def png(size: int = 0) -> discord.File:
-    return discord.File(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * size), filename="f.png")
+def png() -> discord.File:
+    return discord.File(io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 16), filename="f.png")
 
 
 @pytest.mark.parametrize(
-    ("files", "embed_image", "status", "code"),
+    ("files", "size", "embed_image", "status", "code"),
     [
-        (11, None, 400, 50035),  # Discord's description caps `attachments` at 10
-        (1, "attachment://other.png", 400, 50035),
-        (0, "attachment://f.png", 400, 50035),
+        (11, 1, None, 400, 50035),  # Discord's description caps `attachments` at 10
+        (1, 10 * 1024 * 1024 + 1, None, 413, 40005),  # over a bot's 10 MB per file
+        (1, 1, "attachment://other.png", 400, 50035),
+        (0, 1, "attachment://f.png", 400, 50035),
     ],
 )
 async def test_the_loopback_discord_enforces_attachment_rules(
@@ -114,6 +116,7 @@ async def test_the_loopback_discord_enforces_attachment_rules(
     world: World,  # noqa: F811
     run_client: ClientFactory,  # noqa: F811
     files: int,
+    size: int,
     embed_image: str | None,
     status: int,
     code: int,
@@ -122,22 +125,11 @@ async def test_the_loopback_discord_enforces_attachment_rules(
     embed = discord.Embed(description="x")
     if embed_image:
         embed.set_image(url=embed_image)
-    uploads = [discord.File(io.BytesIO(b"x"), filename=f"f{i}.png" if i else "f.png") for i in range(files)]
+    uploads = [discord.File(io.BytesIO(b"x" * size), filename=f"f{i}.png" if i else "f.png") for i in range(files)]
     with pytest.raises(discord.HTTPException) as refused:
         await channel.send(embed=embed, files=uploads)
     assert (refused.value.status, refused.value.code) == (status, code)
     assert server.messages(world.channel) == []
-
-
-async def test_the_loopback_discord_refuses_a_file_over_10_mb(
-    server: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
-    run_client: ClientFactory,  # noqa: F811
-) -> None:
-    channel = _text_channel(await run_client(), world)
-    with pytest.raises(discord.HTTPException) as refused:
-        await channel.send(file=png(10 * 1024 * 1024))
-    assert (refused.value.status, refused.value.code) == (413, 40005)
 
 
 async def test_an_uploaded_image_is_shown_where_the_embed_names_it(
@@ -149,3 +141,23 @@ async def test_an_uploaded_image_is_shown_where_the_embed_names_it(
     sent = await channel.send(embed=discord.Embed(description="x").set_image(url="attachment://f.png"), file=png())
     [stored] = server.messages(world.channel)
     assert stored.embeds[0]["image"]["url"] == stored.attachments[0]["url"] == sent.embeds[0].image.url
+
+
+async def test_a_figure_gone_since_the_bank_loaded_is_left_out_rather_than_refused(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.png"
+    kept.write_bytes(FIGURE.read_bytes())
+    post = Post(
+        embeds=(
+            {"description": "text", "image": {"url": "attachment://gone.png"}},
+            {"image": {"url": "attachment://gone-too.png"}},
+            {"image": {"url": "attachment://kept.png"}},
+        ),
+        files=(
+            Attachment("gone.png", path=str(tmp_path / "deleted.png")),
+            Attachment("gone-too.png", path=str(tmp_path / "deleted.png")),
+            Attachment("kept.png", path=str(kept)),
+        ),
+    )
+    fields = await with_files(post)
+    assert [f.filename for f in fields["files"]] == ["kept.png"]
+    assert [e.to_dict().get("image", {}).get("url") for e in fields["embeds"]] == [None, "attachment://kept.png"]
