@@ -16,6 +16,7 @@ from functools import lru_cache
 import resvg_py
 import ziafont
 import ziamath
+from ziamath.tex import tex2mml
 
 from bot.math_spans import Piece, pieces
 
@@ -67,12 +68,19 @@ def _font() -> ziafont.Font:
     return ziafont.Font()
 
 
+_UNKNOWN_COMMAND = re.compile(r"<m[ion]>(\\[A-Za-z]+)</m[ion]>")
+
+
 def check(tex: str, display: bool = False) -> str | None:
     """Why `tex` cannot be typeset, or None if it can."""
     try:
         _laid_out(tex, True, display)
     except FormulaError as error:
         return str(error)
+    # An unknown command (a typo like `\frca`) is typeset as its own name: members would see it.
+    unknown = _UNKNOWN_COMMAND.search(tex2mml(tex, inline=not display))
+    if unknown:
+        return f"cannot render `{tex}`: unknown command `{unknown.group(1)}`"
     return None
 
 

@@ -67,6 +67,8 @@ def test_long_text_wraps_instead_of_widening() -> None:
         (r"\operatorname*{arg\,max}_\theta p(\theta)", True),
         (r"\frac{a}{", False),
         (r"x^", False),
+        (r"\frca{a}{b}", False),  # a typo would be shown as the command's name
+        (r"\{x\} \% \$", True),
         (r"\begin{pmatrix}1\end{bmatrix}", False),
     ],
 )
