@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.media_checks import media_problems
 from bot.questions import Problem, Question, Severity, decode, parse_question
 
 PARALLEL_FROM = 1000  # files; below this, starting worker processes costs more than it saves
@@ -112,7 +113,10 @@ def _load_file(found: tuple[Path, str]) -> tuple[Question | None, tuple[Problem,
         return None, (text,)
     topic = qid.split("/", 1)[0] if "/" in qid else None
     parsed = parse_question(text, path=str(path), qid=qid, topic=topic)
-    return parsed.question, parsed.problems
+    problems = (*parsed.problems, *media_problems(text, path, qid, parsed.question))
+    if parsed.question is None or any(p.severity is Severity.ERROR for p in problems):
+        return None, problems
+    return replace(parsed.question, folder=str(path.parent.resolve())), problems
 
 
 def _question_files(root: Path) -> list[tuple[Path, str]]:

@@ -33,12 +33,55 @@ ECHO_LIMIT = 100  # characters of someone's input repeated back in a reply
 Embed = dict
 
 
+ATTACHMENTS_PER_MESSAGE = 10
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file uploaded with a message and shown by an embed as `attachment://{name}`.
+
+    It says how to make the bytes (a figure's path, or the rows of text to typeset), not the bytes,
+    so a post stored as JSON re-creates the same file after a restart.
+    """
+
+    name: str
+    path: str = ""
+    rows: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Post:
-    """One Discord message: text content and embeds."""
+    """One Discord message: text content, embeds, and the files its embeds show."""
 
     content: str = ""
     embeds: tuple[Embed, ...] = ()
+    files: tuple[Attachment, ...] = ()
+
+
+def attachment_url(name: str) -> str:
+    return f"attachment://{name}"
+
+
+def attach(posts: Sequence[Post], files: Sequence[Attachment]) -> list[Post]:
+    """Each file on the post whose embeds show it; a file no embed shows is not sent (Discord would
+    show it as a loose attachment), nor one past the 10 a message holds (`validate` reports those)."""
+    attached = []
+    for post in posts:
+        shown = {e.get("image", {}).get("url") for e in post.embeds}
+        mine = [f for f in files if attachment_url(f.name) in shown][:ATTACHMENTS_PER_MESSAGE]
+        kept = {attachment_url(f.name) for f in mine}
+        embeds = tuple(e for e in (_without_missing(e, kept) for e in post.embeds) if e is not None)
+        attached.append(Post(post.content, embeds, tuple(mine)))
+    return attached
+
+
+def _without_missing(embed: Embed, kept: Collection[str]) -> Embed | None:
+    """`embed` without an image that is not sent (Discord refuses the message), or None if that was all."""
+    url = embed.get("image", {}).get("url", "")
+    if not url.startswith("attachment://") or url in kept:
+        return embed
+    rest = {key: value for key, value in embed.items() if key != "image"}
+    return rest if set(rest) - {"color"} else None
 
 
 def clip(text: str, limit: int) -> str:

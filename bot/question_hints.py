@@ -86,8 +86,6 @@ def html_advice(tag: str) -> str:
     """The warning for raw HTML, which Discord shows as text."""
     if tag == "!--":
         return "an HTML comment `<!-- … -->` is shown to members as text: remove it or move it before the title"
-    if tag == "img":
-        return "raw HTML `<img>` is shown to members as text: write a markdown image, `![description](https://…)`"
     if tag == "br":
         return "raw HTML `<br>` is shown to members as text: end the line with a blank line instead"
     return f"raw HTML `<{tag}>` is shown to members as text, not rendered: write it in markdown"

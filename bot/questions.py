@@ -83,6 +83,7 @@ class Question:
     scoring: str | None = None
     author: str | None = None
     shuffle: bool = True  # False: always posted in the file's order ("all of the above" options)
+    folder: str = ""  # the question file's folder: local images are found from there
 
     @property
     def correct(self) -> frozenset[int]:
@@ -396,7 +397,7 @@ class _Parser:
             if shown(line):
                 match = _HTML_TAG.search(html)
                 name = match.group(1).lower() if match else "!--" if "<!--" in html else None
-                if name is not None:
+                if name is not None and name != "img":  # an <img> is shown as an image (bot.figures)
                     tags.setdefault(name, line)
         for name, line in tags.items():
             self.warn(line + 1, question_hints.html_advice(name))

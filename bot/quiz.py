@@ -20,16 +20,17 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol, TypeVar
 
 import discord
 
 from bot import option_order, render
 from bot.bank import least_recently_asked
-from bot.cogs.replies import message_fields
+from bot.cogs.replies import with_files
 from bot.config import QuizConfig
 from bot.grading import Scoring, grade, pick_counts
+from bot.outgoing import Attachment
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
@@ -43,6 +44,7 @@ REQUIRED_PERMISSIONS = {
     "view_channel": "View Channel",
     "send_messages": "Send Messages",
     "embed_links": "Embed Links",
+    "attach_files": "Attach Files",  # figures and typeset formulas are uploaded with the question
     "add_reactions": "Add Reactions",
     "read_message_history": "Read Message History",
 }
@@ -187,7 +189,7 @@ class Quizmaster:
         running: RunningQuiz | None = None
         try:
             for post in posts:
-                sent.append(await channel.send(**message_fields(post)))
+                sent.append(await channel.send(**await with_files(post)))
                 if len(sent) == len(posts):  # tracked the moment its id is known: members may react at once
                     running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
                 quiz = await self.store.add_question_part(quiz, sent[-1].id)
@@ -421,8 +423,10 @@ class Quizmaster:
         reference = question_message.to_reference(fail_if_not_exists=False)
         for number in range(len(quiz.result_parts), len(posts)):
             first = number == 0
-            kwargs = {"reference": reference if first else None, **message_fields(posts[number])}
-            sent = await self._durably(lambda k=kwargs: channel.send(**k), f"posting quiz {quiz.id}'s result")
+            replying = reference if first else None
+            sent = await self._durably(
+                lambda p=posts[number], r=replying: _send(channel, p, r), f"posting quiz {quiz.id}'s result"
+            )
             quiz = await self._durably(
                 lambda q=quiz, m=sent: self.store.add_result_part(q, m.id), f"saving quiz {quiz.id}'s progress"
             )
@@ -534,12 +538,24 @@ def _gone_reason(error: discord.HTTPException) -> str:
     return f"Discord refused the result ({error.status}: {error.text})"
 
 
+async def _send(channel: discord.PartialMessageable, post: render.Post, reference: object) -> discord.Message:
+    return await channel.send(reference=reference, **await with_files(post))
+
+
 def _posts_to_json(posts: Sequence[render.Post]) -> str:
-    return json.dumps([{"content": p.content, "embeds": list(p.embeds)} for p in posts], ensure_ascii=False)
+    # Files are stored as how to make them (a path, rows to typeset), never as bytes.
+    return json.dumps([asdict(p) for p in posts], ensure_ascii=False)
 
 
 def _posts_from_json(text: str) -> list[render.Post]:
-    return [render.Post(p["content"], tuple(p["embeds"])) for p in json.loads(text)]
+    return [
+        render.Post(
+            p["content"],
+            tuple(p["embeds"]),
+            tuple(Attachment(f["name"], f["path"], tuple(map(tuple, f["rows"]))) for f in p.get("files", ())),
+        )
+        for p in json.loads(text)
+    ]
 
 
 async def _quietly(action: Awaitable[object]) -> None:

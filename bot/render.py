@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.figures import without_images
 from bot.grading import Result, Scoring, streaks
+from bot.math_spans import as_source
+from bot.media import Media, media
 from bot.outgoing import (
     CONTENT_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
     Embed,
     Post,
+    attach,
+    attachment_url,
     clip,
     fit_lines,
     pack,
@@ -55,7 +60,18 @@ def question_posts(question: Question, deadline: int) -> list[Post]:
     option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
     stated = question.stated_count
     pick = f" · **Pick {stated}**" if stated else ""
-    return pack([*intro, *option_embeds], f"⏳ Closes <t:{deadline}:R>{pick}")
+    parts = [("", question.body), ("", question.prompt)]
+    parts += [(chr(ord("A") + i), option.text) for i, option in enumerate(question.options)]
+    shown = media("question", parts, question.folder, QUESTION_COLOUR)
+    _show_formulas(option_embeds, shown)
+    posts = pack([*intro, *shown.figures, *option_embeds], f"⏳ Closes <t:{deadline}:R>{pick}")
+    return attach(posts, shown.files)
+
+
+def _show_formulas(embeds: list[Embed], shown: Media) -> None:
+    """The typeset formulas as the image of the last embed, under the text they belong to."""
+    if shown.formulas is not None:
+        embeds[-1]["image"] = {"url": attachment_url(shown.formulas.name)}
 
 
 def closed_content(closed_at: int) -> str:
@@ -103,13 +119,18 @@ def result_posts(
     header = _text_embeds(
         "\n\n".join(lines), title=clip(f"Answer: {question.title}", EMBED_TITLE_LIMIT), colour=RESULT_COLOUR
     )
-    embeds = [*header, _winners_embed(results, scoring)]
+    parts = [(chr(ord("A") + i), option.text) for i, option in enumerate(question.options) if option.correct]
+    parts += [("", question.explanation), ("", question.reading)]
+    shown = media("answer", parts, question.folder, RESULT_COLOUR)
+    explained = []
     if question.explanation:
-        embeds += _text_embeds(question.explanation, title="Explanation", colour=RESULT_COLOUR)
+        explained += _text_embeds(question.explanation, title="Explanation", colour=RESULT_COLOUR)
     if question.reading:
-        embeds += _text_embeds(question.reading, title="Reading", colour=RESULT_COLOUR)
+        explained += _text_embeds(question.reading, title="Reading", colour=RESULT_COLOUR)
+    _show_formulas(explained or header, shown)
+    embeds = [*header, _winners_embed(results, scoring), *explained, *shown.figures]
     embeds.append(leaderboard_embed(standings, None))
-    return pack(embeds)
+    return attach(pack(embeds), shown.files)
 
 
 def leaderboard_embed(standings: Sequence[Standing], me: Standing | None, title: str = "Leaderboard") -> Embed:
@@ -177,7 +198,16 @@ def member_stats_embed(user_id: int, stats: MemberStats | None) -> Embed:
     }
 
 
-def question_stats_embed(stats: Sequence[QuestionStats], limit: int = 15) -> Embed:
+def with_charts(embed: Embed, names: Sequence[str]) -> list[Embed]:
+    """`embed` showing the first chart, then one embed per further chart (an embed shows one image)."""
+    urls = [{"image": {"url": attachment_url(name)}, "color": embed["color"]} for name in names]
+    return [{**embed, **urls[0]}, *urls[1:]] if urls else [embed]
+
+
+HARDEST_SHOWN = 15
+
+
+def question_stats_embed(stats: Sequence[QuestionStats], limit: int = HARDEST_SHOWN) -> Embed:
     """The questions the group finds hardest, first."""
     if not stats:
         return {
@@ -229,6 +259,7 @@ def _text_embeds(text: str, *, colour: int, title: str | None = None) -> list[Em
     """`text` as one or more embeds; only the first carries the title."""
     if not text and title is None:
         return []
+    text = as_source(without_images(text))
     embeds = [{"description": chunk, "color": colour} for chunk in split_text(text, EMBED_DESCRIPTION_LIMIT)]
     if title is not None:
         embeds[0]["title"] = title
@@ -244,7 +275,7 @@ def _option_line(index: int, text: str) -> str:
 
 
 def _preview(text: str, limit: int = WRONG_OPTION_PREVIEW) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(as_source(without_images(text)).split())
     if "```" in flat or len(flat) > limit:
         flat = flat.replace("`", "")
     return clip(flat, limit)

@@ -110,6 +110,7 @@ class MemberStats:
     exact: int
     history: tuple[bool, ...]  # exact or not, oldest first: streaks are computed from it
     topics: tuple[tuple[str, int, int], ...]  # (topic, answered, exact), most answered first
+    graded_at: tuple[float, ...] = ()  # when each answer of `history` was graded
 
 
 @dataclass(frozen=True)
@@ -660,17 +661,19 @@ class Store:
         if standing is None:
             return None
         async with self._db.execute(
-            "SELECT exact FROM results WHERE guild_id = ? AND user_id = ? ORDER BY graded_at, quiz_id",
+            "SELECT exact, graded_at FROM results WHERE guild_id = ? AND user_id = ? ORDER BY graded_at, quiz_id",
             (guild_id, user_id),
         ) as cursor:
-            history = tuple([bool(exact) async for (exact,) in cursor])
+            rows = await cursor.fetchall()
+        history = tuple(bool(exact) for exact, _ in rows)
         async with self._db.execute(
             "SELECT COALESCE(topic, ''), COUNT(*), SUM(exact) FROM results WHERE guild_id = ? AND user_id = ?"
             " GROUP BY topic ORDER BY COUNT(*) DESC, topic",
             (guild_id, user_id),
         ) as cursor:
             topics = tuple([(topic, answered, exact) async for topic, answered, exact in cursor])
-        return MemberStats(standing.points, standing.answered, standing.exact, history, topics)
+        graded_at = tuple(at for _, at in rows)
+        return MemberStats(standing.points, standing.answered, standing.exact, history, topics, graded_at)
 
     async def question_stats(self, guild_id: int) -> list[QuestionStats]:
         """Every question asked in a guild with its answers, hardest (lowest share right) first."""

@@ -152,8 +152,10 @@ async def test_a_followup_is_retried_after_a_429(server: FakeDiscord, group: Stu
 @pytest.mark.parametrize(
     ("missing", "named"),
     [
-        ("send_messages", "Send Messages, Embed Links"),  # Discord drops Embed Links with Send Messages
+        # Discord drops Embed Links and Attach Files with Send Messages
+        ("send_messages", "Send Messages, Embed Links, Attach Files"),
         ("embed_links", "Embed Links"),
+        ("attach_files", "Attach Files"),
         ("add_reactions", "Add Reactions"),
         ("read_message_history", "Read Message History"),
     ],

@@ -178,6 +178,9 @@ async def test_stats_questionstats_review_and_seasons(
     assert f"<@{ana.id}> · **2** pts · 3 answered · 67% exactly right" in text
     assert "Streak: **0** in a row now, best **2**" in text
     assert "`neural-networks` · 2/3 right (67%)" in text
+    [chart] = stats.followups[0].attachments  # all three answers fell in one week: no weekly chart
+    assert chart["filename"] == "topics.png" and chart["width"] > 300
+    assert stats.followups[0].embeds[0]["image"]["url"] == chart["url"]
 
     hardest = await server.invoke(group.moderator, group.channel, "questionstats")
     await server.wait_for(lambda: hardest.followups)
@@ -186,6 +189,8 @@ async def test_stats_questionstats_review_and_seasons(
         "67% right · asked 3 times · 6 answers · most-picked wrong: 🇧 (1)"
         in hardest.followups[0].embeds[0]["description"]
     )
+    [chart] = hardest.followups[0].attachments
+    assert hardest.followups[0].embeds[0]["image"]["url"] == chart["url"]
 
     review = await server.invoke(ben, group.channel, "review")
     await server.wait_for(lambda: review.followups)

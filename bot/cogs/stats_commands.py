@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import charts, render
 from bot.cogs.checks import require_moderator
 from bot.cogs.replies import reply
 from bot.periods import Period, span
@@ -64,7 +65,13 @@ class StatsCommands(commands.Cog):
         await interaction.response.defer(thinking=True)
         who = member or interaction.user
         stats = await self.bot.store.member_stats(interaction.guild_id, who.id)
-        await reply(interaction, embeds=[render.member_stats_embed(who.id, stats)])
+        embed = render.member_stats_embed(who.id, stats)
+        if stats is None:
+            await reply(interaction, embeds=[embed])
+            return
+        weeks = charts.weekly(stats.history, stats.graded_at)
+        drawn = await asyncio.to_thread(charts.member_charts, stats.topics, weeks)
+        await reply(interaction, embeds=render.with_charts(embed, list(drawn)), files=drawn)
 
     @app_commands.command(name="questionstats")
     @app_commands.guild_only()
@@ -74,7 +81,13 @@ class StatsCommands(commands.Cog):
         require_moderator(interaction, self.bot.config.quiz.moderator_role_ids)
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.bot.store.question_stats(interaction.guild_id)
-        await reply(interaction, embeds=[render.question_stats_embed(stats)], ephemeral=True)
+        embed = render.question_stats_embed(stats)
+        if not stats:
+            await reply(interaction, embeds=[embed], ephemeral=True)
+            return
+        rows = [(entry.question.title, entry.share_right, entry.answers) for entry in stats[: render.HARDEST_SHOWN]]
+        drawn = {"hardest.png": await asyncio.to_thread(charts.hardest_chart, rows)}
+        await reply(interaction, embeds=render.with_charts(embed, list(drawn)), files=drawn, ephemeral=True)
 
     @app_commands.command(name="review")
     @app_commands.guild_only()

@@ -37,6 +37,7 @@ QUIZ_BOT_PERMISSIONS: int = (
     Permission.VIEW_CHANNEL
     | Permission.SEND_MESSAGES
     | Permission.EMBED_LINKS
+    | Permission.ATTACH_FILES
     | Permission.ADD_REACTIONS
     | Permission.READ_MESSAGE_HISTORY
 )

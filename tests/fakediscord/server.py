@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 import discord
 from aiohttp import web
 
+from .attachments import MAX_REQUEST
 from .faults import FaultInjector, FaultRule
 from .gateway import Gateway
 from .gateway_events import EventRelay
@@ -81,7 +82,8 @@ class FakeDiscord:
         self._port: int | None = None
 
     def _build_app(self, token: str | None, interaction_deadline: float) -> web.Application:
-        app = web.Application()
+        # aiohttp's own 1 MB cap would answer before Discord's 10 MB per file could be checked.
+        app = web.Application(client_max_size=MAX_REQUEST)
         routes = RouteTable(app)
         app.middlewares.append(
             RestMiddleware(

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
+from .attachments import check_uploads, image_size, shown_embeds
 from .gateway_events import EventSink, Intent
 from .limits import ensure_not_empty, validate_message_body
 from .mentions import compute_pings, validate_allowed_mentions
@@ -208,10 +209,11 @@ class ServerState:
         then Discord posts the message without its embeds.
         """
         validate_message_body(body, path_prefix=error_path)
+        check_uploads(attachments, body.get("embeds") or [])
         allowed_mentions = body.get("allowed_mentions")
         validate_allowed_mentions(allowed_mentions, path_prefix=error_path)
         content = str(body.get("content") or "")
-        embeds = _stored_embeds(body.get("embeds"), drop=drop_embeds)
+        embeds = shown_embeds(_stored_embeds(body.get("embeds"), drop=drop_embeds), attachments)
         flags = int(body.get("flags") or 0)
         if not flags & LOADING_FLAG:
             ensure_not_empty(content, embeds, attachments)
@@ -248,6 +250,7 @@ class ServerState:
                     "size": len(content),
                     "url": url,
                     "proxy_url": url,
+                    **image_size(content),
                 }
             )
         return attachments
@@ -313,6 +316,8 @@ class ServerState:
         if "embeds" in body:
             embeds = _stored_embeds(body["embeds"], drop=drop_embeds)
         attachments = list(body["attachments"] or []) if "attachments" in body else message.attachments
+        check_uploads(attachments, embeds)
+        embeds = shown_embeds(embeds, attachments)
         ensure_not_empty(content, embeds, attachments)
         was_loading = bool(message.flags & LOADING_FLAG)
         message.content, message.embeds, message.attachments = content, embeds, attachments
