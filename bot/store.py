@@ -35,9 +35,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import aiosqlite
+from fsrs import Rating, Scheduler, State
 
-from bot import option_order
+from bot import memory, option_order
 from bot.grading import Result, Scoring
+from bot.memory import Memory
 from bot.questions import Option, Question
 
 
@@ -145,6 +147,30 @@ class Schedule:
     created_by: int
     created_at: float
     last_fired: float | None
+
+
+@dataclass(frozen=True)
+class MemoryCard:
+    id: int
+    guild_id: int
+    user_id: int
+    question: Question  # as last posted in the guild
+    memory: Memory
+
+
+@dataclass(frozen=True)
+class MemorySummary:
+    cards: int
+    due: int  # due now
+    learned: int
+    next_due: float | None
+    recalls: int  # reviews after a card's first sight
+    recalled: int  # ... answered exactly right
+
+    @property
+    def retention(self) -> float | None:
+        """The measured share of reviews answered right (first sights are not recalls)."""
+        return self.recalled / self.recalls if self.recalls else None
 
 
 @dataclass(frozen=True)
@@ -272,6 +298,40 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE quizzes ADD COLUMN option_order TEXT;
     UPDATE quizzes SET option_order = (SELECT json_group_array(key) FROM json_each(question_json, '$.options'));
     """,
+    # 5: memory cards, one per member and question, with every review and the scheduler that made them.
+    # `memory_scheduler` starts empty: filling it is the sign that past results were replayed.
+    """
+    CREATE TABLE memory_cards (
+        id          INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        question_id TEXT    NOT NULL,
+        state       INTEGER NOT NULL,
+        step        INTEGER,
+        stability   REAL    NOT NULL,
+        difficulty  REAL    NOT NULL,
+        due         REAL    NOT NULL,
+        last_review REAL    NOT NULL,
+        reviews     INTEGER NOT NULL,
+        UNIQUE (guild_id, user_id, question_id)
+    );
+    CREATE INDEX memory_cards_due ON memory_cards (guild_id, user_id, due);
+    CREATE INDEX memory_cards_by_question ON memory_cards (guild_id, question_id, last_review, stability);
+
+    CREATE TABLE memory_reviews (
+        card_id     INTEGER NOT NULL REFERENCES memory_cards (id),
+        number      INTEGER NOT NULL,  -- the card's first review is 1: a first sight, not a recall
+        rating      INTEGER NOT NULL,
+        reviewed_at REAL    NOT NULL,
+        quiz_id     INTEGER REFERENCES quizzes (id),  -- NULL: answered in the /review drill
+        PRIMARY KEY (card_id, number)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE memory_scheduler (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        settings TEXT NOT NULL
+    );
+    """,
 )
 
 _QUIZ_COLUMNS = (
@@ -290,10 +350,16 @@ class Store:
         # One connection serves every coroutine: a write issued while another coroutine's transaction
         # is open would silently join it, so every write runs in its own transaction, one at a time.
         self._write_lock = asyncio.Lock()
+        self.scheduler: Scheduler  # set by open(), from the settings the database keeps
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
-        """Open (creating if needed) and migrate the database, or raise StoreError with the reason."""
+    async def open(
+        cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retention: float = memory.DEFAULT_RETENTION
+    ) -> Store:
+        """Open (creating if needed) and migrate the database, or raise StoreError with the reason.
+
+        `retention`: the share of reviews FSRS aims to have answered right (`quiz.desired_retention`).
+        """
         db = None
         try:
             # Try the file once directly: when aiosqlite fails to open one, its worker thread outlives
@@ -305,6 +371,7 @@ class Store:
             await db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
             await store._migrate()
+            await store._start_memory(retention)
         except sqlite3.Error as error:
             if db is not None:
                 await db.close()
@@ -326,6 +393,43 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first, so the version bump rides in the same script.
             await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    async def _start_memory(self, retention: float) -> None:
+        """Load the scheduler's settings; the first time, save them and replay past results into cards."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT settings FROM memory_scheduler") as cursor:
+                row = await cursor.fetchone()
+            first = row is None
+            settings = memory.scheduler_to_json(memory.make_scheduler()) if first else row[0]
+            self.scheduler = memory.scheduler_from_json(settings, retention)
+            if first:
+                await db.execute("INSERT INTO memory_scheduler VALUES (1, ?)", (settings,))
+                await self._replay_results(db)
+
+    async def _replay_results(self, db: aiosqlite.Connection) -> None:
+        """Every graded answer so far, in time order, as the reviews live grading would have made."""
+        cards: dict[tuple[int, int, str], Memory] = {}
+        reviews: list[tuple[tuple[int, int, str], int, int, float, int]] = []
+        correct: dict[int, frozenset[int]] = {}
+        async with db.execute(
+            "SELECT r.quiz_id, r.guild_id, r.user_id, r.selected, r.graded_at, q.question_id, q.question_json"
+            " FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id ORDER BY r.graded_at, r.quiz_id, r.user_id"
+        ) as cursor:
+            async for quiz_id, guild_id, user_id, selected, at, question_id, question_json in cursor:
+                if quiz_id not in correct:
+                    correct[quiz_id] = _question_from_json(question_json).correct
+                key = (guild_id, user_id, question_id)
+                grade = memory.rating(_options_from_text(selected), correct[quiz_id])
+                cards[key] = memory.review(self.scheduler, cards.get(key), grade, at)
+                reviews.append((key, cards[key].reviews, int(grade), at, quiz_id))
+        ids = {key: number for number, key in enumerate(cards, start=1)}
+        await db.executemany(
+            f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(ids[key], *key, *_memory_row(card)) for key, card in cards.items()],
+        )
+        await db.executemany(
+            "INSERT INTO memory_reviews VALUES (?, ?, ?, ?, ?)", [(ids[key], *rest) for key, *rest in reviews]
+        )
 
     def _check_file(self) -> None:
         # SQLite keeps writing to a file deleted under it; everything written would vanish at exit.
@@ -533,7 +637,39 @@ class Store:
             )
             picks = Counter(option for _, selected in in_file for option in selected)
             await db.executemany("INSERT INTO option_picks VALUES (?, ?, ?)", [(quiz.id, *p) for p in picks.items()])
+            correct = quiz.question.correct
+            grades = {r.user_id: memory.rating(r.selected, correct) for r in results}
+            await self._review_cards(db, quiz.guild_id, quiz.question.id, grades, at, quiz.id)
         return True
+
+    async def _review_cards(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int,
+        question_id: str,
+        grades: Mapping[int, Rating],
+        at: float,
+        quiz_id: int | None,
+    ) -> None:
+        """One FSRS review of each member's card for the question (created at the first sight)."""
+        async with db.execute(
+            f"SELECT user_id, {_MEMORY_COLUMNS} FROM memory_cards WHERE guild_id = ? AND question_id = ?",
+            (guild_id, question_id),
+        ) as cursor:
+            known = {user: Memory(*fields) async for user, *fields in cursor if user in grades}
+        cards = {user: memory.review(self.scheduler, known.get(user), grade, at) for user, grade in grades.items()}
+        await db.executemany(
+            f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET state = excluded.state,"
+            " step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty,"
+            " due = excluded.due, last_review = excluded.last_review, reviews = excluded.reviews",
+            [(guild_id, user, question_id, *_memory_row(card)) for user, card in cards.items()],
+        )
+        await db.executemany(
+            "INSERT INTO memory_reviews SELECT id, reviews, ?, ?, ? FROM memory_cards"
+            " WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+            [(int(grades[user]), at, quiz_id, guild_id, user, question_id) for user in cards],
+        )
 
     async def results(self, quiz_id: int) -> list[Result]:
         """The quiz's results, with the options at their places on its message."""
@@ -719,6 +855,76 @@ class Store:
                 async for question, order, selected, at in cursor
             ]
 
+    # -- memory ---------------------------------------------------------------------------------
+
+    async def due_card(self, guild_id: int, user_id: int, at: float) -> MemoryCard | None:
+        """The member's most overdue card at `at`, or None when nothing is due."""
+        return await self._one_card(
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? ORDER BY c.due, c.id LIMIT 1",
+            (guild_id, user_id, at),
+        )
+
+    async def card(self, card_id: int) -> MemoryCard | None:
+        return await self._one_card("WHERE c.id = ?", (card_id,))
+
+    async def _one_card(self, where: str, parameters: tuple) -> MemoryCard | None:
+        async with self._db.execute(
+            f"SELECT c.id, c.guild_id, c.user_id, {_MEMORY_COLUMNS},"
+            " (SELECT question_json FROM quizzes AS q WHERE q.guild_id = c.guild_id AND q.question_id = c.question_id"
+            f"  ORDER BY q.started_at DESC LIMIT 1) FROM memory_cards AS c {where}",
+            parameters,
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        card_id, guild_id, user_id, *fields, question = row
+        return MemoryCard(card_id, guild_id, user_id, _question_from_json(question), Memory(*fields))
+
+    async def review_in_drill(self, card: MemoryCard, grade: Rating, at: float) -> Memory | None:
+        """Review a card answered in the drill, exactly like a group answer but without points.
+
+        None when the card changed since it was shown (answered already, or in a quiz meanwhile):
+        one showing of a card counts once.
+        """
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT question_id FROM memory_cards WHERE id = ? AND reviews = ?", (card.id, card.memory.reviews)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await self._review_cards(db, card.guild_id, row[0], {card.user_id: grade}, at, None)
+        return await self._memory(card.id)
+
+    async def _memory(self, card_id: int) -> Memory:
+        async with self._db.execute(f"SELECT {_MEMORY_COLUMNS} FROM memory_cards WHERE id = ?", (card_id,)) as cursor:
+            return Memory(*await cursor.fetchone())
+
+    async def memory_summary(self, guild_id: int, user_id: int, at: float) -> MemorySummary:
+        async with self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(due <= ?), 0), COALESCE(SUM(state = ?), 0),"
+            " MIN(CASE WHEN due > ? THEN due END) FROM memory_cards WHERE guild_id = ? AND user_id = ?",
+            (at, State.Review.value, at, guild_id, user_id),
+        ) as cursor:
+            cards, due, learned, next_due = await cursor.fetchone()
+        async with self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(r.rating >= ?), 0) FROM memory_cards AS c"
+            " JOIN memory_reviews AS r ON r.card_id = c.id AND r.number > 1 WHERE c.guild_id = ? AND c.user_id = ?",
+            (Rating.Good.value, guild_id, user_id),
+        ) as cursor:
+            recalls, recalled = await cursor.fetchone()
+        return MemorySummary(cards, due, learned, next_due, recalls, recalled)
+
+    async def mean_recall(self, guild_id: int, at: float) -> dict[str, float]:
+        """Each question's mean retrievability at `at` over the members who have answered it here."""
+        factor, decay = memory.curve(self.scheduler)
+        async with self._db.execute(
+            "SELECT question_id, AVG(pow(1 + ? * max(0, CAST((? - last_review) / 86400 AS INTEGER)) / stability, ?))"
+            " FROM memory_cards WHERE guild_id = ? GROUP BY question_id",
+            (factor, at, decay, guild_id),
+        ) as cursor:
+            return {question_id: recall async for question_id, recall in cursor}
+
     # -- schedules ------------------------------------------------------------------------------
 
     async def add_schedule(
@@ -760,6 +966,8 @@ class Store:
 
 
 _PERIOD = "graded_at >= ? AND graded_at < ?"
+_MEMORY_COLUMNS = "state, step, stability, difficulty, due, last_review, reviews"
+_CARD_COLUMNS = f"id, guild_id, user_id, question_id, {_MEMORY_COLUMNS}"
 _BEFORE_GRADING = (QuizState.POSTING.value, QuizState.OPEN.value, QuizState.CLOSING.value)
 
 
@@ -797,6 +1005,10 @@ def _question_from_json(text: str) -> Question:
     data["options"] = tuple(Option(**option) for option in data["options"])
     data["tags"] = tuple(data["tags"])
     return Question(**data)
+
+
+def _memory_row(card: Memory) -> tuple:
+    return (card.state, card.step, card.stability, card.difficulty, card.due, card.last_review, card.reviews)
 
 
 def _options_to_text(options: frozenset[int]) -> str:
