@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
+from .components import stored_components, validate_components
 from .gateway_events import EventSink, Intent
 from .limits import ensure_not_empty, validate_message_body
 from .mentions import compute_pings, validate_allowed_mentions
@@ -208,6 +209,7 @@ class ServerState:
         then Discord posts the message without its embeds.
         """
         validate_message_body(body, path_prefix=error_path)
+        validate_components(body.get("components"), path_prefix=error_path)
         allowed_mentions = body.get("allowed_mentions")
         validate_allowed_mentions(allowed_mentions, path_prefix=error_path)
         content = str(body.get("content") or "")
@@ -231,6 +233,7 @@ class ServerState:
             attachments=list(attachments),
             webhook_id=webhook_id,
             nonce=body.get("nonce"),
+            components=stored_components(body.get("components")),
         )
         message.pings = self.pings_for(message)
         return message
@@ -307,6 +310,7 @@ class ServerState:
     ) -> None:
         """Apply a PATCH body; the first edit of a deferred placeholder is what notifies."""
         validate_message_body(body, path_prefix=error_path)
+        validate_components(body.get("components"), path_prefix=error_path)
         validate_allowed_mentions(body.get("allowed_mentions"), path_prefix=error_path)
         content = str(body["content"] or "") if "content" in body else message.content
         embeds = message.embeds
@@ -316,6 +320,8 @@ class ServerState:
         ensure_not_empty(content, embeds, attachments)
         was_loading = bool(message.flags & LOADING_FLAG)
         message.content, message.embeds, message.attachments = content, embeds, attachments
+        if "components" in body:
+            message.components = stored_components(body["components"])
         if "flags" in body:
             message.flags = (message.flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
         if "allowed_mentions" in body:
