@@ -128,13 +128,6 @@ class QuestionStats:
 
 
 @dataclass(frozen=True)
-class Miss:
-    question: Question  # as it was posted
-    selected: frozenset[int]  # places on the message, as the member saw them
-    graded_at: float
-
-
-@dataclass(frozen=True)
 class Schedule:
     id: int
     guild_id: int
@@ -841,21 +834,6 @@ class Store:
             for qid, asked, answers, exact, latest, order in rows
         ]
         return sorted(stats, key=lambda s: (s.share_right, -s.answers, s.question.id))
-
-    async def missed(self, guild_id: int, user_id: int, limit: int) -> list[Miss]:
-        """The member's most recent answers that were not exactly right."""
-        async with self._db.execute(
-            "SELECT q.question_json, q.option_order, r.selected, r.graded_at FROM results AS r"
-            " JOIN quizzes AS q ON q.id = r.quiz_id"
-            " WHERE r.guild_id = ? AND r.user_id = ? AND r.exact = 0 ORDER BY r.graded_at DESC, r.quiz_id DESC LIMIT ?",
-            (guild_id, user_id, limit),
-        ) as cursor:
-            return [
-                Miss(_question_from_json(question), _posted_options(selected, order), at)
-                async for question, order, selected, at in cursor
-            ]
-
-    # -- memory ---------------------------------------------------------------------------------
 
     async def due_card(self, guild_id: int, user_id: int, at: float) -> MemoryCard | None:
         """The member's most overdue card at `at`, or None when nothing is due."""

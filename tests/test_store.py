@@ -249,16 +249,6 @@ async def test_question_stats_hardest_first_with_option_picks(store: Store) -> N
     assert (simple.question.title, simple.share_right) == ("Easy", 1.0)
 
 
-async def test_missed_lists_the_latest_misses_first(store: Store) -> None:
-    await graded_quiz(store, 1, 100.0, [wrong(1, frozenset({1}))])
-    await graded_quiz(store, 2, 200.0, [right(1)])
-    await graded_quiz(store, 3, 300.0, [wrong(1, frozenset({2}))])
-    misses = await store.missed(1, 1, limit=5)
-    assert [(m.selected, m.graded_at) for m in misses] == [(frozenset({2}), 360.0), (frozenset({1}), 160.0)]
-    assert misses[0].question == QUESTION
-    assert len(await store.missed(1, 1, limit=1)) == 1
-
-
 async def test_schedules_round_trip(store: Store) -> None:
     made = await store.add_schedule(
         guild_id=1, channel_id=10, days="mon,fri", at="19:00", zone="Europe/Berlin", topic="ml", duration=90,

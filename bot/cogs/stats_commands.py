@@ -1,4 +1,4 @@
-"""Slash commands about progress: /leaderboard, /stats, /questionstats, /review and /newseason."""
+"""Slash commands about progress: /leaderboard, /stats, /questionstats and /newseason."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from bot.quiz import QuizError
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
-
-REVIEW_SIZE = 5
 
 PERIOD_CHOICES = [
     app_commands.Choice(name="all time", value=Period.ALL.value),
@@ -75,15 +73,6 @@ class StatsCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.bot.store.question_stats(interaction.guild_id)
         await reply(interaction, embeds=[render.question_stats_embed(stats)], ephemeral=True)
-
-    @app_commands.command(name="review")
-    @app_commands.guild_only()
-    async def review(self, interaction: discord.Interaction) -> None:
-        """Privately revisit the questions you missed most recently."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        misses = await self.bot.store.missed(interaction.guild_id, interaction.user.id, REVIEW_SIZE)
-        for post in render.review_posts(misses):
-            await reply(interaction, post.content, embeds=post.embeds, ephemeral=True)
 
     @app_commands.command(name="newseason")
     @app_commands.guild_only()
