@@ -117,6 +117,17 @@ def nothing_due(summary: MemorySummary) -> str:
     return text
 
 
+def memory_field(summary: MemorySummary) -> Embed:
+    """The memory part of `/stats`: what is due, what is learned, and how well reviews go."""
+    share = (
+        f"{summary.retention:.0%} of {summary.recalls} reviews right"
+        if summary.retention is not None
+        else "no reviews yet"
+    )
+    text = f"{summary.due} due now · {summary.learned} of {summary.cards} cards learned · {share}"
+    return {"name": "Memory (`/review`)", "value": text}
+
+
 def expired() -> str:
     return "This drill has expired (the card is gone or the question changed). Run `/review` to start again."
 

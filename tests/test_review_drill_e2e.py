@@ -95,6 +95,10 @@ async def test_a_miss_is_drilled_right_and_comes_back_after_its_due_date(
     board = await server.invoke(ana, group.channel, "leaderboard")
     await server.wait_for(lambda: board.followups)
     assert "0 pts · 1 answered" in board.followups[0].embeds[0]["description"]  # the drill gives no points
+    stats = await server.invoke(ana, group.channel, "stats")
+    await server.wait_for(lambda: stats.followups)
+    (memory,) = stats.followups[0].embeds[0]["fields"]
+    assert memory["value"] == "0 due now · 0 of 1 cards learned · 100% of 1 reviews right"  # learning: 10 min out
 
     clock.advance(returns - clock.now())
     again = await open_review(server, group, ana)

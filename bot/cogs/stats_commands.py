@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import drill, render
 from bot.cogs.checks import require_moderator
 from bot.cogs.replies import reply
 from bot.periods import Period, span
@@ -62,7 +62,11 @@ class StatsCommands(commands.Cog):
         await interaction.response.defer(thinking=True)
         who = member or interaction.user
         stats = await self.bot.store.member_stats(interaction.guild_id, who.id)
-        await reply(interaction, embeds=[render.member_stats_embed(who.id, stats)])
+        embed = render.member_stats_embed(who.id, stats)
+        summary = await self.bot.store.memory_summary(interaction.guild_id, who.id, self.bot.clock.now())
+        if summary.cards:
+            embed.setdefault("fields", []).append(drill.memory_field(summary))
+        await reply(interaction, embeds=[embed])
 
     @app_commands.command(name="questionstats")
     @app_commands.guild_only()

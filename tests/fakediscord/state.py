@@ -418,8 +418,14 @@ class ServerState:
 
 
 def _stored_embeds(embeds: Sequence[Json] | None, *, drop: bool) -> list[Json]:
-    """Embeds as Discord keeps them: a bot's embeds are of type "rich" unless it said otherwise."""
-    return [] if drop else [{"type": "rich", **embed} for embed in embeds or []]
+    """Embeds as Discord keeps them: of type "rich" unless the bot said otherwise, fields not inline unless so."""
+    if drop:
+        return []
+    return [
+        {"type": "rich", **embed}
+        | ({"fields": [{"inline": False} | f for f in embed["fields"]]} if "fields" in embed else {})
+        for embed in embeds or []
+    ]
 
 
 def _pair(overwrite: Overwrite | None) -> tuple[int, int] | None:
