@@ -9,12 +9,14 @@ conversion to the UTC datetimes `fsrs` wants stays here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from fsrs import Card, Rating, Scheduler, State
+
+from bot.questions import Question
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
 DEFAULT_RETENTION = 0.9
@@ -99,6 +101,29 @@ def curve(scheduler: Scheduler) -> tuple[float, float]:
     """(factor, decay) of the forgetting curve R = (1 + factor * days / stability) ** decay, for SQL."""
     decay = -scheduler.parameters[20]
     return 0.9 ** (1 / decay) - 1, decay
+
+
+class Pick(StrEnum):
+    """How a quiz without a named question chooses one."""
+
+    LEAST_RECENT = "least-recent"  # the one this server saw longest ago, never-asked first
+    REVIEW = "review"  # the one the group is closest to forgetting
+
+
+PICK_NAMES = {
+    Pick.LEAST_RECENT: "least recently asked",
+    Pick.REVIEW: "review: what the group is closest to forgetting",
+}
+
+
+def most_forgotten(
+    candidates: Sequence[Question], recall: Mapping[str, float], last_asked: Mapping[str, float]
+) -> Question | None:
+    """The candidate with the lowest mean retrievability (ties: least recently asked); None if none has cards."""
+    answered = [q for q in candidates if q.id in recall]
+    if not answered:
+        return None
+    return min(answered, key=lambda q: (recall[q.id], last_asked.get(q.id, float("-inf")), q.id))
 
 
 def _moment(at: float) -> datetime:

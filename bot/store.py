@@ -39,7 +39,7 @@ from fsrs import Rating, Scheduler, State
 
 from bot import memory, option_order
 from bot.grading import Result, Scoring
-from bot.memory import Memory
+from bot.memory import Memory, Pick
 from bot.questions import Option, Question
 
 
@@ -140,6 +140,7 @@ class Schedule:
     created_by: int
     created_at: float
     last_fired: float | None
+    pick: Pick = Pick.LEAST_RECENT
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,8 @@ MIGRATIONS: tuple[str, ...] = (
         id       INTEGER PRIMARY KEY CHECK (id = 1),
         settings TEXT NOT NULL
     );
+
+    ALTER TABLE schedules ADD COLUMN pick TEXT NOT NULL DEFAULT 'least-recent';
     """,
 )
 
@@ -917,21 +920,22 @@ class Store:
         duration: int | None,
         created_by: int,
         created_at: float,
+        pick: Pick = Pick.LEAST_RECENT,
     ) -> Schedule:
         values = (guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at)
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
+                " created_at, pick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, pick.value),
             )
-        return Schedule(cursor.lastrowid, *values, None)
+        return Schedule(cursor.lastrowid, *values, None, pick)
 
     async def schedules(self, guild_id: int | None = None) -> list[Schedule]:
         """A guild's schedules, or every schedule when no guild is given."""
         where, parameters = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         async with self._db.execute(f"SELECT * FROM schedules {where} ORDER BY id", parameters) as cursor:
-            return [Schedule(*row) async for row in cursor]
+            return [Schedule(*row, Pick(pick)) async for *row, pick in cursor]
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
         async with self._transaction() as db:

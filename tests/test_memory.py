@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from fsrs import Rating, State
 
-from bot.memory import Memory, Outcome, make_scheduler, outcome, rating, retrievability, review
+from bot.memory import Memory, Outcome, make_scheduler, most_forgotten, outcome, rating, retrievability, review
+from bot.questions import Option, Question
 
 NOW = 1_800_000_000.0
 DAY = 86_400.0
@@ -79,3 +80,25 @@ def test_retrievability_falls_as_days_pass() -> None:
     recall = [retrievability(scheduler, card, card.last_review + days * DAY) for days in (0, 1, 5, 30)]
     assert recall[0] == 1.0
     assert recall == sorted(recall, reverse=True) and len(set(recall)) == 4
+
+
+def asked(qid: str) -> Question:
+    return Question(id=qid, title=qid, body="", prompt="?", options=(Option("a", True), Option("b", False)))
+
+
+Q1, Q2, Q3 = asked("q1"), asked("q2"), asked("q3")
+
+
+@pytest.mark.parametrize(
+    ("recall", "last_asked", "expected"),
+    [
+        ({"q1": 0.9, "q2": 0.4, "q3": 0.7}, {}, Q2),  # the lowest mean retrievability
+        ({"q1": 0.5, "q2": 0.5}, {"q1": 300.0, "q2": 200.0}, Q2),  # tie: least recently asked
+        ({"q1": 0.5, "q2": 0.5}, {"q1": 100.0, "q2": 200.0}, Q1),
+        ({"q3": 0.99}, {"q3": 1.0}, Q3),  # only questions with cards count
+        ({"elsewhere": 0.1}, {}, None),  # nothing among the candidates was answered
+        ({}, {}, None),
+    ],
+)
+def test_most_forgotten(recall: dict, last_asked: dict, expected: Question | None) -> None:
+    assert most_forgotten([Q1, Q2, Q3], recall, last_asked) == expected

@@ -5,6 +5,7 @@ before and after a restart."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fakediscord import FakeDiscord
 from fakediscord.interactions import InteractionRecord
@@ -165,3 +166,73 @@ async def test_a_card_shown_twice_counts_once(
     assert second.content.startswith("You already answered this card") and second.embeds == []
     card = await bot.store.card(1)
     assert card.memory.reviews == 2  # the miss in the quiz and the first drill answer
+
+
+# -- the group's review ------------------------------------------------------------------------
+
+PARADOX = "evaluation/accuracy-paradox"
+
+
+async def play_everyone(
+    server: FakeDiscord, group: StudyGroup, clock: FakeClock, question: str, picks: set[int]
+) -> None:
+    _, posted = await start_quiz(server, group, duration=60, question=question)
+    for member in group.members:
+        await group.react(member, posted, *sorted(picks))
+    await group.settle()
+    clock.advance(60)
+    await server.wait_for(lambda: posted.content.startswith("🔒"), description="the result")
+
+
+async def test_quiz_pick_review_asks_what_the_group_is_closest_to_forgetting(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    nothing = await server.invoke(group.moderator, group.channel, "quiz", pick="review")
+    await server.wait_for(lambda: nothing.followups, description="the refusal")
+    assert nothing.ephemeral and nothing.followups[0].content.startswith("Nothing to review yet")
+
+    await play_everyone(server, group, clock, SEED_ID, {A, D})  # everyone right
+    await play_everyone(server, group, clock, PARADOX, {B})  # everyone wrong
+    clock.advance(3 * 86_400)
+    for values, expected in (({}, PARADOX), ({"topic": "neural-networks"}, SEED_ID)):
+        _, posted = await start_quiz(server, group, pick="review", **values)
+        assert bot.quizmaster.running_in(group.channel.id).quiz.question.id == expected, values
+        end = await server.invoke(group.moderator, group.channel, "endquiz")
+        await end.wait_response()
+        await server.wait_for(lambda p=posted: p.content.startswith("🔒"), description="the result")
+
+
+async def test_a_review_schedule_asks_what_the_group_is_forgetting(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    await play_everyone(server, group, clock, SEED_ID, {A, D})
+    await play_everyone(server, group, clock, PARADOX, {B})
+    added = await server.invoke(
+        group.moderator, group.channel, "quizschedule add", days="daily", time="12:00", timezone="UTC", pick="review"
+    )
+    await server.wait_for(lambda: added.followups, description="the schedule")
+    assert "review: the question the group is closest to forgetting" in added.followups[0].content
+    listing = await server.invoke(group.moderator, group.channel, "quizschedule list")
+    await server.wait_for(lambda: listing.followups, description="the list")
+    assert "· every day at 12:00 (UTC), review: the question" in listing.followups[0].content
+
+    for moment in ("2027-01-18T11:59", "2027-01-18T12:00"):  # the slots before are missed, and skipped
+        ticks = bot.scheduler.ticks
+        clock.advance(datetime.fromisoformat(moment).replace(tzinfo=UTC).timestamp() - clock.now())
+        await server.wait_for(lambda t=ticks: bot.scheduler.ticks > t, description=f"a pass at {moment}")
+    await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id), description="the review question")
+    assert bot.quizmaster.running_in(group.channel.id).quiz.question.id == PARADOX
+
+
+async def test_a_review_schedule_with_nothing_answered_yet_still_asks_a_question(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    added = await server.invoke(
+        group.moderator, group.channel, "quizschedule add", days="daily", time="12:00", timezone="UTC", pick="review"
+    )
+    await server.wait_for(lambda: added.followups, description="the schedule")
+    clock.advance(datetime.fromisoformat("2027-01-15T12:00").replace(tzinfo=UTC).timestamp() - clock.now())
+    await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id), description="a question all the same")
