@@ -326,6 +326,16 @@ MIGRATIONS: tuple[str, ...] = (
         settings TEXT NOT NULL
     );
 
+    -- Each question's mean retrievability over its cards, as of `as_of` (NULL: a card changed since):
+    -- `pick:review` reads this instead of a million cards, recomputing only what is stale.
+    CREATE TABLE memory_recall (
+        guild_id    INTEGER NOT NULL,
+        question_id TEXT    NOT NULL,
+        recall      REAL,
+        as_of       REAL,
+        PRIMARY KEY (guild_id, question_id)
+    ) WITHOUT ROWID;
+
     ALTER TABLE schedules ADD COLUMN pick TEXT NOT NULL DEFAULT 'least-recent';
     """,
 )
@@ -334,6 +344,10 @@ _QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
     " question_parts, lettered, answers_read_at, result_posts, result_parts, option_order"
 )
+
+
+# Retrievability moves by whole days (FSRS counts elapsed days), so an hour-old mean is close enough.
+RECALL_MAX_AGE = 3600.0
 
 
 class Store:
@@ -425,6 +439,10 @@ class Store:
         )
         await db.executemany(
             "INSERT INTO memory_reviews VALUES (?, ?, ?, ?, ?)", [(ids[key], *rest) for key, *rest in reviews]
+        )
+        await db.executemany(
+            "INSERT INTO memory_recall VALUES (?, ?, NULL, NULL)",
+            sorted({(guild, question) for guild, _, question in cards}),
         )
 
     def _check_file(self) -> None:
@@ -666,6 +684,10 @@ class Store:
             " WHERE guild_id = ? AND user_id = ? AND question_id = ?",
             [(int(grades[user]), at, quiz_id, guild_id, user, question_id) for user in cards],
         )
+        await db.execute(
+            "INSERT INTO memory_recall VALUES (?, ?, NULL, NULL) ON CONFLICT DO UPDATE SET as_of = NULL",
+            (guild_id, question_id),
+        )
 
     async def results(self, quiz_id: int) -> list[Result]:
         """The quiz's results, with the options at their places on its message."""
@@ -896,13 +918,28 @@ class Store:
             recalls, recalled = await cursor.fetchone()
         return MemorySummary(cards, due, learned, next_due, recalls, recalled)
 
-    async def mean_recall(self, guild_id: int, at: float) -> dict[str, float]:
-        """Each question's mean retrievability at `at` over the members who have answered it here."""
-        factor, decay = memory.curve(self.scheduler)
+    async def mean_recall(self, guild_id: int, at: float, max_age: float = RECALL_MAX_AGE) -> dict[str, float]:
+        """Each question's mean retrievability over the members who have answered it here.
+
+        Values are kept per question and recomputed when one of its cards changed or they are older
+        than `max_age`, one question per transaction, so the write lock is never held for long.
+        """
         async with self._db.execute(
-            "SELECT question_id, AVG(pow(1 + ? * max(0, CAST((? - last_review) / 86400 AS INTEGER)) / stability, ?))"
-            " FROM memory_cards WHERE guild_id = ? GROUP BY question_id",
-            (factor, at, decay, guild_id),
+            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND (as_of IS NULL OR as_of < ?)",
+            (guild_id, at - max_age),
+        ) as cursor:
+            stale = [question_id async for (question_id,) in cursor]
+        factor, decay = memory.curve(self.scheduler)
+        for question_id in stale:
+            async with self._transaction() as db:
+                await db.execute(
+                    "UPDATE memory_recall SET as_of = ?, recall = (SELECT AVG(pow(1 + ? * max(0,"
+                    " CAST((? - last_review) / 86400 AS INTEGER)) / stability, ?)) FROM memory_cards"
+                    " WHERE guild_id = ? AND question_id = ?) WHERE guild_id = ? AND question_id = ?",
+                    (at, factor, at, decay, guild_id, question_id, guild_id, question_id),
+                )
+        async with self._db.execute(
+            "SELECT question_id, recall FROM memory_recall WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             return {question_id: recall async for question_id, recall in cursor}
 

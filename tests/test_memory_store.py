@@ -77,7 +77,10 @@ async def test_replaying_past_results_gives_the_cards_live_grading_made(tmp_path
     live = await cards(path)
     assert len(live) == 10
     with sqlite3.connect(path) as db:  # as a database upgraded to the memory schema starts
-        db.executescript("DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;")
+        db.executescript(
+            "DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;"
+            " DELETE FROM memory_recall;"
+        )
     store = await Store.open(path)
     await store.close()
     assert await cards(path) == live
@@ -109,3 +112,16 @@ async def test_mean_recall_is_lowest_for_the_question_the_group_is_forgetting(st
     first = [(await store.card(card_id)).memory for card_id in (1, 2)]  # QUESTION's cards
     assert recall[QUESTION.id] == pytest.approx(sum(retrievability(store.scheduler, m, at) for m in first) / 2)
     assert await store.mean_recall(2, 1000.0) == {}  # another guild
+
+
+async def test_mean_recall_is_kept_and_recomputed_when_stale(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(1)], OTHER)
+    at = 1000.0 + 3 * DAY
+    first = await store.mean_recall(1, at)
+    assert await store.mean_recall(1, at + 10 * DAY, max_age=11 * DAY) == first  # fresh enough: kept
+    later = await store.mean_recall(1, at + 10 * DAY)  # an hour old by default: recomputed
+    assert later[QUESTION.id] < first[QUESTION.id] and later[OTHER.id] < first[OTHER.id]
+    await graded_quiz(store, 3, at + 10 * DAY, [right(1)])  # a card of QUESTION changed
+    again = await store.mean_recall(1, at + 10 * DAY + 60, max_age=11 * DAY)
+    assert again[QUESTION.id] == 1.0 and again[OTHER.id] == later[OTHER.id]
