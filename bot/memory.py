@@ -92,6 +92,24 @@ def review(scheduler: Scheduler, memory: Memory | None, grade: Rating, at: float
     )
 
 
+def review_all(
+    scheduler: Scheduler, known: Mapping[int, Memory], grades: Mapping[int, Rating], at: float
+) -> dict[int, Memory]:
+    """Each member's card after one review at `at`; members who share a card and a grade share the work.
+
+    After a group quiz many members hold the same card (same answers at the same times), so a crowd
+    of 10,000 costs a handful of FSRS computations instead of 10,000.
+    """
+    done: dict[tuple[Memory | None, Rating], Memory] = {}
+    cards = {}
+    for user, grade in grades.items():
+        key = (known.get(user), grade)
+        if key not in done:
+            done[key] = review(scheduler, *key, at)
+        cards[user] = done[key]
+    return cards
+
+
 def retrievability(scheduler: Scheduler, memory: Memory, at: float) -> float:
     """The chance, by FSRS's forgetting curve, that the member recalls the answer at `at`."""
     return scheduler.get_card_retrievability(_card(memory), current_datetime=_moment(at))

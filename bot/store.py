@@ -670,8 +670,13 @@ class Store:
             f"SELECT user_id, {_MEMORY_COLUMNS} FROM memory_cards WHERE guild_id = ? AND question_id = ?",
             (guild_id, question_id),
         ) as cursor:
-            known = {user: Memory(*fields) async for user, *fields in cursor if user in grades}
-        cards = {user: memory.review(self.scheduler, known.get(user), grade, at) for user, grade in grades.items()}
+            rows = await cursor.fetchall()  # at once: row by row costs a thread hop each
+        alike: dict[tuple, Memory] = {}  # one object per distinct card, so that equal cards are reviewed once
+        known = {}
+        for user, *fields in rows:
+            card = tuple(fields)
+            known[user] = alike.get(card) or alike.setdefault(card, Memory(*card))
+        cards = memory.review_all(self.scheduler, known, grades, at)
         await db.executemany(
             f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET state = excluded.state,"

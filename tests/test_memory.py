@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 from fsrs import Rating, State
 
-from bot.memory import Memory, Outcome, make_scheduler, most_forgotten, outcome, rating, retrievability, review
+from bot.memory import (
+    Memory,
+    Outcome,
+    make_scheduler,
+    most_forgotten,
+    outcome,
+    rating,
+    retrievability,
+    review,
+    review_all,
+)
 from bot.questions import Option, Question
 
 NOW = 1_800_000_000.0
@@ -102,3 +112,14 @@ Q1, Q2, Q3 = asked("q1"), asked("q2"), asked("q3")
 )
 def test_most_forgotten(recall: dict, last_asked: dict, expected: Question | None) -> None:
     assert most_forgotten([Q1, Q2, Q3], recall, last_asked) == expected
+
+
+def test_reviewing_a_crowd_gives_each_member_what_a_single_review_gives() -> None:
+    scheduler = make_scheduler()
+    first = review(scheduler, None, Rating.Again, NOW)
+    known = {1: first, 2: first, 3: review(scheduler, first, Rating.Good, NOW + 600)}
+    grades = {1: Rating.Good, 2: Rating.Again, 3: Rating.Good, 4: Rating.Hard}
+    at = NOW + 2 * DAY
+    assert review_all(scheduler, known, grades, at) == {
+        user: review(scheduler, known.get(user), grade, at) for user, grade in grades.items()
+    }
