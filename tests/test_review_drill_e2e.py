@@ -12,6 +12,8 @@ from fakediscord.interactions import InteractionRecord
 from fakediscord.models import Message
 from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, embed_text, start_quiz
 
+from bot.client import QuizBot
+
 A, B, C, D = range(4)
 
 
@@ -106,6 +108,16 @@ async def test_a_miss_is_drilled_right_and_comes_back_after_its_due_date(
     assert component_ids(again) == ["pick", "submit"] and "Arya's confusion" in embed_text([again])
 
 
+async def due_after_a_miss(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock, *members
+) -> QuizBot:
+    """A running bot, after `members` (default: the first) missed the seed question a minute ago."""
+    bot = await runner.start()
+    await play(server, group, clock, {member.id: {B} for member in members or group.members[:1]})
+    clock.advance(60)
+    return bot
+
+
 async def refused(ix: InteractionRecord) -> bool:
     callback = await ix.wait_response()
     return callback.type == 4 and ix.ephemeral and "belong to someone else's review" in ix.content
@@ -114,10 +126,8 @@ async def refused(ix: InteractionRecord) -> bool:
 async def test_another_member_cannot_press_someones_drill(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
 ) -> None:
-    bot = await runner.start()
     ana, ben, *_ = group.members
-    await play(server, group, clock, {ana.id: {B}, ben.id: {B}})
-    clock.advance(60)
+    bot = await due_after_a_miss(server, group, runner, clock, ana, ben)
     drill = await open_review(server, group, ana)
     before = (drill.embeds, drill.components)
 
@@ -136,10 +146,8 @@ async def test_another_member_cannot_press_someones_drill(
 async def test_a_drill_keeps_working_across_a_restart(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
 ) -> None:
-    bot = await runner.start()
+    bot = await due_after_a_miss(server, group, runner, clock)
     ana = group.members[0]
-    await play(server, group, clock, {ana.id: {B}})
-    clock.advance(60)
     drill = await open_review(server, group, ana)
     await choose(server, ana, drill, A)
     await runner.stop(bot)
@@ -154,10 +162,8 @@ async def test_a_drill_keeps_working_across_a_restart(
 async def test_a_card_shown_twice_counts_once(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
 ) -> None:
-    bot = await runner.start()
+    bot = await due_after_a_miss(server, group, runner, clock)
     ana = group.members[0]
-    await play(server, group, clock, {ana.id: {B}})
-    clock.advance(60)
     first, second = await open_review(server, group, ana), await open_review(server, group, ana)
     await choose(server, ana, first, A, D)
     await submit(server, ana, first)

@@ -135,14 +135,7 @@ def build_interaction(
         data["resolved"] = builder.resolved
     if command.guild_id is not None:
         data["guild_id"] = str(command.guild_id)
-    record = InteractionRecord(
-        id=state.ids.next(),
-        kind=kind,
-        token=secrets.token_urlsafe(32),
-        user=user,
-        channel=channel,
-        command=command,
-    )
+    record = _new_record(state, kind, user, channel, command=command)
     return record, _payload(state, record, data)
 
 
@@ -151,19 +144,17 @@ def build_component_interaction(
 ) -> tuple[InteractionRecord, Json]:
     """``user`` uses component ``custom_id`` on ``message`` (with ``values`` for a select)."""
     channel = state.channels[message.channel_id]
-    record = InteractionRecord(
-        id=state.ids.next(),
-        kind=MESSAGE_COMPONENT,
-        token=secrets.token_urlsafe(32),
-        user=user,
-        channel=channel,
-        message=message,
-        custom_id=custom_id,
-    )
+    record = _new_record(state, MESSAGE_COMPONENT, user, channel, message=message, custom_id=custom_id)
     data: Json = {"custom_id": custom_id, "component_type": component_type}
     if values is not None:
         data["values"] = values
     return record, _payload(state, record, data) | {"message": state.render(message)}
+
+
+def _new_record(state: ServerState, kind: int, user: User, channel: TextChannel, **what: Any) -> InteractionRecord:
+    return InteractionRecord(
+        id=state.ids.next(), kind=kind, token=secrets.token_urlsafe(32), user=user, channel=channel, **what
+    )
 
 
 def _payload(state: ServerState, record: InteractionRecord, data: Json) -> Json:
