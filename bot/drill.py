@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.memory import Memory, Outcome, outcome
+from bot.outgoing import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, Embed, clip
 from bot.questions import Question
-from bot.render import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, Embed, clip, letter
+from bot.render import letter
 from bot.store import MemorySummary
 
 # custom ids (each at most 100 characters: 20-digit snowflakes, a card id, up to 20 letters)

@@ -422,14 +422,15 @@ class Store:
         reviews: list[tuple[tuple[int, int, str], int, int, float, int]] = []
         correct: dict[int, frozenset[int]] = {}
         async with db.execute(
-            "SELECT r.quiz_id, r.guild_id, r.user_id, r.selected, r.graded_at, q.question_id, q.question_json"
-            " FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id ORDER BY r.graded_at, r.quiz_id, r.user_id"
+            "SELECT r.quiz_id, r.guild_id, r.user_id, r.selected, r.graded_at, q.question_id, q.question_json,"
+            " q.option_order FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id"
+            " ORDER BY r.graded_at, r.quiz_id, r.user_id"
         ) as cursor:
-            async for quiz_id, guild_id, user_id, selected, at, question_id, question_json in cursor:
-                if quiz_id not in correct:
+            async for quiz_id, guild_id, user_id, selected, at, question_id, question_json, order in cursor:
+                if quiz_id not in correct:  # the question as posted, so compared with the picks as posted
                     correct[quiz_id] = _question_from_json(question_json).correct
                 key = (guild_id, user_id, question_id)
-                grade = memory.rating(_options_from_text(selected), correct[quiz_id])
+                grade = memory.rating(_posted_options(selected, order), correct[quiz_id])
                 cards[key] = memory.review(self.scheduler, cards.get(key), grade, at)
                 reviews.append((key, cards[key].reviews, int(grade), at, quiz_id))
         ids = {key: number for number, key in enumerate(cards, start=1)}
@@ -877,16 +878,18 @@ class Store:
 
     async def _one_card(self, where: str, parameters: tuple) -> MemoryCard | None:
         async with self._db.execute(
-            f"SELECT c.id, c.guild_id, c.user_id, {_MEMORY_COLUMNS},"
-            " (SELECT question_json FROM quizzes AS q WHERE q.guild_id = c.guild_id AND q.question_id = c.question_id"
-            f"  ORDER BY q.started_at DESC LIMIT 1) FROM memory_cards AS c {where}",
+            f"SELECT c.id, c.guild_id, c.user_id, {_CARD_MEMORY_COLUMNS}, q.question_json, q.option_order"
+            " FROM memory_cards AS c JOIN quizzes AS q ON q.id = (SELECT latest.id FROM quizzes AS latest"
+            "  WHERE latest.guild_id = c.guild_id AND latest.question_id = c.question_id"
+            f"  ORDER BY latest.started_at DESC LIMIT 1) {where}",
             parameters,
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        card_id, guild_id, user_id, *fields, question = row
-        return MemoryCard(card_id, guild_id, user_id, _question_from_json(question), Memory(*fields))
+        card_id, guild_id, user_id, *fields, question, order = row
+        in_file = option_order.as_in_file(_question_from_json(question), json.loads(order))
+        return MemoryCard(card_id, guild_id, user_id, in_file, Memory(*fields))
 
     async def review_in_drill(self, card: MemoryCard, grade: Rating, at: float) -> Memory | None:
         """Review a card answered in the drill, exactly like a group answer but without points.
@@ -991,6 +994,7 @@ class Store:
 
 _PERIOD = "graded_at >= ? AND graded_at < ?"
 _MEMORY_COLUMNS = "state, step, stability, difficulty, due, last_review, reviews"
+_CARD_MEMORY_COLUMNS = ", ".join(f"c.{column}" for column in _MEMORY_COLUMNS.split(", "))  # beside quizzes.state
 _CARD_COLUMNS = f"id, guild_id, user_id, question_id, {_MEMORY_COLUMNS}"
 _BEFORE_GRADING = (QuizState.POSTING.value, QuizState.OPEN.value, QuizState.CLOSING.value)
 

@@ -9,8 +9,8 @@ import pytest
 from bot import drill
 from bot.drill import Showing
 from bot.memory import Memory
+from bot.outgoing import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, embed_size
 from bot.questions import Option, Question
-from bot.render import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, embed_size
 from bot.store import MemorySummary
 
 BIGGEST = 2**64 - 1  # no snowflake or row id is longer

@@ -125,6 +125,8 @@ async def test_a_close_on_a_locked_database_is_retried_and_the_channel_says_so(
         assert result_messages(server, group, question.id) == []
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert winners(result) == {ana.id}
+    # The channel is freed once the result's last part is recorded, a moment after it shows.
+    await server.wait_for(lambda: bot.quizmaster.running_in(group.channel.id) is None, description="a free channel")
     await start_quiz(server, group, question=SEED_ID)  # the channel is free again
 
 
