@@ -42,6 +42,11 @@ async def whole_history(store: Store, guild: int, user: int) -> None:
     await store.standing(guild, user, 0.0, None)
 
 
+async def review(store: Store, guild: int, user: int) -> None:
+    await store.due_card(guild, user, NOW)
+    await store.memory_summary(guild, user, NOW)
+
+
 COMMANDS = {
     "/leaderboard (all time)": lambda s, g, u: leaderboard(s, g, u, Period.ALL),
     "/leaderboard period:this week": lambda s, g, u: leaderboard(s, g, u, Period.WEEK),
@@ -50,7 +55,7 @@ COMMANDS = {
     "/leaderboard, a season of all 100 days": lambda s, g, u: whole_history(s, g, u),
     "/stats": lambda s, g, u: s.member_stats(g, u),
     "/questionstats": lambda s, g, u: s.question_stats(g),
-    "/review": lambda s, g, u: s.missed(g, u, 5),
+    "/review (due card, memory summary)": lambda s, g, u: review(s, g, u),
     "baseline: SELECT 1": lambda s, g, u: s.schema_version(),
 }
 
@@ -88,10 +93,9 @@ async def plans(store: Store) -> None:
             (1, 1),
         ),
         (
-            "misses",
-            "SELECT r.selected FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id WHERE r.guild_id = ? "
-            "AND r.user_id = ? AND r.exact = 0 ORDER BY r.graded_at DESC, r.quiz_id DESC LIMIT 5",
-            (1, 1),
+            "due card",
+            "SELECT id FROM memory_cards WHERE guild_id = ? AND user_id = ? AND due <= ? ORDER BY due, id LIMIT 1",
+            (1, 1, 1e12),
         ),
     ]:
         async with db.execute(f"EXPLAIN QUERY PLAN {sql}", parameters) as cursor:

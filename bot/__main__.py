@@ -123,7 +123,7 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     try:
-        store = await Store.open(config.database_path)
+        store = await Store.open(config.database_path, retention=config.quiz.desired_retention)
     except StoreError as error:
         lock.close()
         print(f"quizbot: {error}", file=sys.stderr)

@@ -18,6 +18,7 @@ from bot.bank import QuestionBank
 from bot.cogs.answers import Answers
 from bot.cogs.quiz_commands import QuizCommands
 from bot.cogs.replies import reply
+from bot.cogs.review_drill import DRILL_ITEMS, ReviewDrill
 from bot.cogs.schedule_commands import ScheduleCommands
 from bot.cogs.stats_commands import StatsCommands
 from bot.config import Config, DiscordConfig
@@ -125,6 +126,8 @@ class QuizBot(commands.Bot):
         await self.add_cog(Answers(self))
         await self.add_cog(ScheduleCommands(self))
         await self.add_cog(StatsCommands(self))
+        await self.add_cog(ReviewDrill(self))
+        self.add_dynamic_items(*DRILL_ITEMS)  # drills shown before a restart keep working
         await self._sync_commands()
         await self.quizmaster.recover()
         self._scheduling = asyncio.create_task(self._schedule())

@@ -42,6 +42,7 @@ class QuizConfig:
     moderator_role_ids: tuple[int, ...] = ()
     discussion_threads: bool = False
     shuffle_options: bool = True
+    desired_retention: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             moderator_role_ids=tuple(quiz.get("moderator_role_ids", list, [], _snowflakes)),
             discussion_threads=quiz.get("discussion_threads", bool, False, lambda _: None),
             shuffle_options=quiz.get("shuffle_options", bool, True, lambda _: None),
+            # Below 0.7 FSRS spaces reviews so far apart that most are missed; 1.0 would mean reviewing nonstop.
+            desired_retention=quiz.get("desired_retention", float, 0.9, _between(0.7, 0.99)),
         ),
     )
     for section in (discord, database, questions, quiz):
@@ -158,7 +161,7 @@ class _Section:
         raise ConfigError(f"{self.key(key)}: unknown key{suggestion}")
 
 
-_KIND_NAMES = {str: "text", int: "a whole number", list: "a list", bool: "true or false"}
+_KIND_NAMES = {str: "text", int: "a whole number", float: "a decimal number", list: "a list", bool: "true or false"}
 
 
 def _non_empty(value: str) -> str | None:
@@ -173,7 +176,7 @@ def _url(scheme: str) -> Callable[[str], str | None]:
     return check
 
 
-def _between(low: int, high: int) -> Callable[[int], str | None]:
+def _between(low: float, high: float) -> Callable[[float], str | None]:
     return lambda value: None if low <= value <= high else f"must be between {low} and {high}"
 
 

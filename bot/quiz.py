@@ -31,6 +31,7 @@ from bot.cogs.replies import with_files
 from bot.config import QuizConfig
 from bot.grading import Scoring, grade, pick_counts
 from bot.outgoing import Attachment
+from bot.memory import Pick, most_forgotten
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
@@ -145,9 +146,15 @@ class Quizmaster:
         if running is not None and running.closing:
             await running.released.wait()
 
-    async def choose(self, guild_id: int, candidates: Sequence[Question]) -> Question:
-        """The candidate this server was asked least recently (never asked first)."""
-        return least_recently_asked(candidates, await self.store.last_asked(guild_id), self.rng)
+    async def choose(self, guild_id: int, candidates: Sequence[Question], pick: Pick = Pick.LEAST_RECENT) -> Question:
+        """The candidate this server was asked least recently (never asked first), or the one it is forgetting."""
+        last_asked = await self.store.last_asked(guild_id)
+        if pick is Pick.LEAST_RECENT:
+            return least_recently_asked(candidates, last_asked, self.rng)
+        chosen = most_forgotten(candidates, await self.store.mean_recall(guild_id, self.clock.now()), last_asked)
+        if chosen is None:
+            raise QuizError("Nothing to review yet: none of these questions has been answered in this server.")
+        return chosen
 
     async def start_in(
         self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int | None

@@ -28,7 +28,7 @@ from bot.outgoing import (
     split_text,
 )
 from bot.questions import Question
-from bot.store import MemberStats, Miss, QuestionStats, Quiz, Standing
+from bot.store import MemberStats, QuestionStats, Quiz, Standing
 
 MAX_NAMED_WINNERS = 40  # beyond this a result names a count, not everyone
 WRONG_OPTION_PREVIEW = 80
@@ -232,23 +232,6 @@ def question_stats_embed(stats: Sequence[QuestionStats], limit: int = HARDEST_SH
         )
     text = fit_lines(lines, EMBED_DESCRIPTION_LIMIT, sep="\n\n", left_out=max(0, len(stats) - limit))
     return {"title": "Hardest questions", "description": text, "color": LEADERBOARD_COLOUR}
-
-
-def review_posts(misses: Sequence[Miss]) -> list[Post]:
-    """A member's recent misses: their pick, the answer, the explanation's gist and the reading."""
-    if not misses:
-        return [Post(content="Nothing to review: you have no missed questions here. Well done!")]
-    embeds = []
-    for miss in misses:
-        question = miss.question
-        picked = " ".join(letter(i) for i in sorted(miss.selected)) or "nothing"
-        correct = "\n".join(_option_line(i, question.options[i].text) for i in sorted(question.correct))
-        gist = question.explanation.split("\n\n", 1)[0]
-        parts = [f"You picked {picked}. The answer:\n{correct}", gist, question.reading]
-        embeds += _text_embeds(
-            "\n\n".join(p for p in parts if p), title=clip(question.title, EMBED_TITLE_LIMIT), colour=RESULT_COLOUR
-        )
-    return pack(embeds)
 
 
 def format_points(points: float) -> str:

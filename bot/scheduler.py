@@ -17,6 +17,7 @@ import discord
 
 from bot.bank import QuestionBank
 from bot.config import QuizConfig
+from bot.questions import Question
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
 from bot.retry import TRANSIENT, Backoff, describe, until_done
 from bot.schedule import Recurrence, due, parse_days, parse_time
@@ -99,6 +100,13 @@ class Scheduler:
         self.ticks += 1
         return min(next_slots, default=None)
 
+    async def _choose(self, schedule: Schedule, guild_id: int, candidates: list[Question]) -> Question:
+        try:
+            return await self.quizmaster.choose(guild_id, candidates, schedule.pick)
+        except QuizError as error:  # review, but nothing answered yet: the group still gets its question
+            log.info("schedule %s: %s Asking the least recently asked instead.", schedule.id, error)
+            return await self.quizmaster.choose(guild_id, candidates)
+
     async def _fire(self, schedule: Schedule) -> None:
         channel = self.client.get_channel(schedule.channel_id)
         if not isinstance(channel, discord.TextChannel):
@@ -114,7 +122,7 @@ class Scheduler:
             return
         try:
             await asyncio.wait_for(self.quizmaster.until_closed(channel.id), self.grace(schedule))
-            question = await self.quizmaster.choose(channel.guild.id, candidates)
+            question = await self._choose(schedule, channel.guild.id, candidates)
             await self.quizmaster.start_in(channel, schedule.created_by, question, schedule.duration)
         except (QuizError, TimeoutError, *TRANSIENT, discord.HTTPException) as error:
             log.warning("schedule %s: the quiz was not posted: %s", schedule.id, describe(error))

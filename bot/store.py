@@ -35,9 +35,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import aiosqlite
+from fsrs import Rating, Scheduler, State
 
-from bot import option_order
+from bot import memory, option_order
 from bot.grading import Result, Scoring
+from bot.memory import Memory, Pick
 from bot.questions import Option, Question
 
 
@@ -127,13 +129,6 @@ class QuestionStats:
 
 
 @dataclass(frozen=True)
-class Miss:
-    question: Question  # as it was posted
-    selected: frozenset[int]  # places on the message, as the member saw them
-    graded_at: float
-
-
-@dataclass(frozen=True)
 class Schedule:
     id: int
     guild_id: int
@@ -146,6 +141,31 @@ class Schedule:
     created_by: int
     created_at: float
     last_fired: float | None
+    pick: Pick = Pick.LEAST_RECENT
+
+
+@dataclass(frozen=True)
+class MemoryCard:
+    id: int
+    guild_id: int
+    user_id: int
+    question: Question  # as last posted in the guild
+    memory: Memory
+
+
+@dataclass(frozen=True)
+class MemorySummary:
+    cards: int
+    due: int  # due now
+    learned: int
+    next_due: float | None
+    recalls: int  # reviews after a card's first sight
+    recalled: int  # ... answered exactly right
+
+    @property
+    def retention(self) -> float | None:
+        """The measured share of reviews answered right (first sights are not recalls)."""
+        return self.recalled / self.recalls if self.recalls else None
 
 
 @dataclass(frozen=True)
@@ -273,12 +293,62 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE quizzes ADD COLUMN option_order TEXT;
     UPDATE quizzes SET option_order = (SELECT json_group_array(key) FROM json_each(question_json, '$.options'));
     """,
+    # 5: memory cards, one per member and question, with every review and the scheduler that made them.
+    # `memory_scheduler` starts empty: filling it is the sign that past results were replayed.
+    """
+    CREATE TABLE memory_cards (
+        id          INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        question_id TEXT    NOT NULL,
+        state       INTEGER NOT NULL,
+        step        INTEGER,
+        stability   REAL    NOT NULL,
+        difficulty  REAL    NOT NULL,
+        due         REAL    NOT NULL,
+        last_review REAL    NOT NULL,
+        reviews     INTEGER NOT NULL,
+        UNIQUE (guild_id, user_id, question_id)
+    );
+    CREATE INDEX memory_cards_due ON memory_cards (guild_id, user_id, due);
+    CREATE INDEX memory_cards_by_question ON memory_cards (guild_id, question_id, last_review, stability);
+
+    CREATE TABLE memory_reviews (
+        card_id     INTEGER NOT NULL REFERENCES memory_cards (id),
+        number      INTEGER NOT NULL,  -- the card's first review is 1: a first sight, not a recall
+        rating      INTEGER NOT NULL,
+        reviewed_at REAL    NOT NULL,
+        quiz_id     INTEGER REFERENCES quizzes (id),  -- NULL: answered in the /review drill
+        PRIMARY KEY (card_id, number)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE memory_scheduler (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        settings TEXT NOT NULL
+    );
+
+    -- Each question's mean retrievability over its cards, as of `as_of` (NULL: a card changed since):
+    -- `pick:review` reads this instead of a million cards, recomputing only what is stale.
+    CREATE TABLE memory_recall (
+        guild_id    INTEGER NOT NULL,
+        question_id TEXT    NOT NULL,
+        recall      REAL,
+        as_of       REAL,
+        PRIMARY KEY (guild_id, question_id)
+    ) WITHOUT ROWID;
+
+    ALTER TABLE schedules ADD COLUMN pick TEXT NOT NULL DEFAULT 'least-recent';
+    """,
 )
 
 _QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
     " question_parts, lettered, answers_read_at, result_posts, result_parts, option_order"
 )
+
+
+# Retrievability moves by whole days (FSRS counts elapsed days), so an hour-old mean is close enough.
+RECALL_MAX_AGE = 3600.0
 
 
 class Store:
@@ -291,10 +361,16 @@ class Store:
         # One connection serves every coroutine: a write issued while another coroutine's transaction
         # is open would silently join it, so every write runs in its own transaction, one at a time.
         self._write_lock = asyncio.Lock()
+        self.scheduler: Scheduler  # set by open(), from the settings the database keeps
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
-        """Open (creating if needed) and migrate the database, or raise StoreError with the reason."""
+    async def open(
+        cls, path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retention: float = memory.DEFAULT_RETENTION
+    ) -> Store:
+        """Open (creating if needed) and migrate the database, or raise StoreError with the reason.
+
+        `retention`: the share of reviews FSRS aims to have answered right (`quiz.desired_retention`).
+        """
         db = None
         try:
             # Try the file once directly: when aiosqlite fails to open one, its worker thread outlives
@@ -306,6 +382,7 @@ class Store:
             await db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
             await store._migrate()
+            await store._start_memory(retention)
         except sqlite3.Error as error:
             if db is not None:
                 await db.close()
@@ -327,6 +404,48 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first, so the version bump rides in the same script.
             await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    async def _start_memory(self, retention: float) -> None:
+        """Load the scheduler's settings; the first time, save them and replay past results into cards."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT settings FROM memory_scheduler") as cursor:
+                row = await cursor.fetchone()
+            first = row is None
+            settings = memory.scheduler_to_json(memory.make_scheduler()) if first else row[0]
+            self.scheduler = memory.scheduler_from_json(settings, retention)
+            if first:
+                await db.execute("INSERT INTO memory_scheduler VALUES (1, ?)", (settings,))
+                await self._replay_results(db)
+
+    async def _replay_results(self, db: aiosqlite.Connection) -> None:
+        """Every graded answer so far, in time order, as the reviews live grading would have made."""
+        cards: dict[tuple[int, int, str], Memory] = {}
+        reviews: list[tuple[tuple[int, int, str], int, int, float, int]] = []
+        correct: dict[int, frozenset[int]] = {}
+        async with db.execute(
+            "SELECT r.quiz_id, r.guild_id, r.user_id, r.selected, r.graded_at, q.question_id, q.question_json,"
+            " q.option_order FROM results AS r JOIN quizzes AS q ON q.id = r.quiz_id"
+            " ORDER BY r.graded_at, r.quiz_id, r.user_id"
+        ) as cursor:
+            async for quiz_id, guild_id, user_id, selected, at, question_id, question_json, order in cursor:
+                if quiz_id not in correct:  # the question as posted, so compared with the picks as posted
+                    correct[quiz_id] = _question_from_json(question_json).correct
+                key = (guild_id, user_id, question_id)
+                grade = memory.rating(_posted_options(selected, order), correct[quiz_id])
+                cards[key] = memory.review(self.scheduler, cards.get(key), grade, at)
+                reviews.append((key, cards[key].reviews, int(grade), at, quiz_id))
+        ids = {key: number for number, key in enumerate(cards, start=1)}
+        await db.executemany(
+            f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(ids[key], *key, *_memory_row(card)) for key, card in cards.items()],
+        )
+        await db.executemany(
+            "INSERT INTO memory_reviews VALUES (?, ?, ?, ?, ?)", [(ids[key], *rest) for key, *rest in reviews]
+        )
+        await db.executemany(
+            "INSERT INTO memory_recall VALUES (?, ?, NULL, NULL)",
+            sorted({(guild, question) for guild, _, question in cards}),
+        )
 
     def _check_file(self) -> None:
         # SQLite keeps writing to a file deleted under it; everything written would vanish at exit.
@@ -534,7 +653,48 @@ class Store:
             )
             picks = Counter(option for _, selected in in_file for option in selected)
             await db.executemany("INSERT INTO option_picks VALUES (?, ?, ?)", [(quiz.id, *p) for p in picks.items()])
+            correct = quiz.question.correct
+            grades = {r.user_id: memory.rating(r.selected, correct) for r in results}
+            await self._review_cards(db, quiz.guild_id, quiz.question.id, grades, at, quiz.id)
         return True
+
+    async def _review_cards(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int,
+        question_id: str,
+        grades: Mapping[int, Rating],
+        at: float,
+        quiz_id: int | None,
+    ) -> None:
+        """One FSRS review of each member's card for the question (created at the first sight)."""
+        async with db.execute(
+            f"SELECT user_id, {_MEMORY_COLUMNS} FROM memory_cards WHERE guild_id = ? AND question_id = ?",
+            (guild_id, question_id),
+        ) as cursor:
+            rows = await cursor.fetchall()  # at once: row by row costs a thread hop each
+        alike: dict[tuple, Memory] = {}  # one object per distinct card, so that equal cards are reviewed once
+        known = {}
+        for user, *fields in rows:
+            card = tuple(fields)
+            known[user] = alike.get(card) or alike.setdefault(card, Memory(*card))
+        cards = memory.review_all(self.scheduler, known, grades, at)
+        await db.executemany(
+            f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET state = excluded.state,"
+            " step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty,"
+            " due = excluded.due, last_review = excluded.last_review, reviews = excluded.reviews",
+            [(guild_id, user, question_id, *_memory_row(card)) for user, card in cards.items()],
+        )
+        await db.executemany(
+            "INSERT INTO memory_reviews SELECT id, reviews, ?, ?, ? FROM memory_cards"
+            " WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+            [(int(grades[user]), at, quiz_id, guild_id, user, question_id) for user in cards],
+        )
+        await db.execute(
+            "INSERT INTO memory_recall VALUES (?, ?, NULL, NULL) ON CONFLICT DO UPDATE SET as_of = NULL",
+            (guild_id, question_id),
+        )
 
     async def results(self, quiz_id: int) -> list[Result]:
         """The quiz's results, with the options at their places on its message."""
@@ -709,18 +869,90 @@ class Store:
         ]
         return sorted(stats, key=lambda s: (s.share_right, -s.answers, s.question.id))
 
-    async def missed(self, guild_id: int, user_id: int, limit: int) -> list[Miss]:
-        """The member's most recent answers that were not exactly right."""
+    async def due_card(self, guild_id: int, user_id: int, at: float) -> MemoryCard | None:
+        """The member's most overdue card at `at`, or None when nothing is due."""
+        return await self._one_card(
+            "WHERE c.guild_id = ? AND c.user_id = ? AND c.due <= ? ORDER BY c.due, c.id LIMIT 1",
+            (guild_id, user_id, at),
+        )
+
+    async def card(self, card_id: int) -> MemoryCard | None:
+        return await self._one_card("WHERE c.id = ?", (card_id,))
+
+    async def _one_card(self, where: str, parameters: tuple) -> MemoryCard | None:
         async with self._db.execute(
-            "SELECT q.question_json, q.option_order, r.selected, r.graded_at FROM results AS r"
-            " JOIN quizzes AS q ON q.id = r.quiz_id"
-            " WHERE r.guild_id = ? AND r.user_id = ? AND r.exact = 0 ORDER BY r.graded_at DESC, r.quiz_id DESC LIMIT ?",
-            (guild_id, user_id, limit),
+            f"SELECT c.id, c.guild_id, c.user_id, {_CARD_MEMORY_COLUMNS}, q.question_json, q.option_order"
+            " FROM memory_cards AS c JOIN quizzes AS q ON q.id = (SELECT latest.id FROM quizzes AS latest"
+            "  WHERE latest.guild_id = c.guild_id AND latest.question_id = c.question_id"
+            f"  ORDER BY latest.started_at DESC LIMIT 1) {where}",
+            parameters,
         ) as cursor:
-            return [
-                Miss(_question_from_json(question), _posted_options(selected, order), at)
-                async for question, order, selected, at in cursor
-            ]
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        card_id, guild_id, user_id, *fields, question, order = row
+        in_file = option_order.as_in_file(_question_from_json(question), json.loads(order))
+        return MemoryCard(card_id, guild_id, user_id, in_file, Memory(*fields))
+
+    async def review_in_drill(self, card: MemoryCard, grade: Rating, at: float) -> Memory | None:
+        """Review a card answered in the drill, exactly like a group answer but without points.
+
+        None when the card changed since it was shown (answered already, or in a quiz meanwhile):
+        one showing of a card counts once.
+        """
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT question_id FROM memory_cards WHERE id = ? AND reviews = ?", (card.id, card.memory.reviews)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await self._review_cards(db, card.guild_id, row[0], {card.user_id: grade}, at, None)
+        return await self._memory(card.id)
+
+    async def _memory(self, card_id: int) -> Memory:
+        async with self._db.execute(f"SELECT {_MEMORY_COLUMNS} FROM memory_cards WHERE id = ?", (card_id,)) as cursor:
+            return Memory(*await cursor.fetchone())
+
+    async def memory_summary(self, guild_id: int, user_id: int, at: float) -> MemorySummary:
+        async with self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(due <= ?), 0), COALESCE(SUM(state = ?), 0),"
+            " MIN(CASE WHEN due > ? THEN due END) FROM memory_cards WHERE guild_id = ? AND user_id = ?",
+            (at, State.Review.value, at, guild_id, user_id),
+        ) as cursor:
+            cards, due, learned, next_due = await cursor.fetchone()
+        async with self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(r.rating >= ?), 0) FROM memory_cards AS c"
+            " JOIN memory_reviews AS r ON r.card_id = c.id AND r.number > 1 WHERE c.guild_id = ? AND c.user_id = ?",
+            (Rating.Good.value, guild_id, user_id),
+        ) as cursor:
+            recalls, recalled = await cursor.fetchone()
+        return MemorySummary(cards, due, learned, next_due, recalls, recalled)
+
+    async def mean_recall(self, guild_id: int, at: float, max_age: float = RECALL_MAX_AGE) -> dict[str, float]:
+        """Each question's mean retrievability over the members who have answered it here.
+
+        Values are kept per question and recomputed when one of its cards changed or they are older
+        than `max_age`, one question per transaction, so the write lock is never held for long.
+        """
+        async with self._db.execute(
+            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND (as_of IS NULL OR as_of < ?)",
+            (guild_id, at - max_age),
+        ) as cursor:
+            stale = [question_id async for (question_id,) in cursor]
+        factor, decay = memory.curve(self.scheduler)
+        for question_id in stale:
+            async with self._transaction() as db:
+                await db.execute(
+                    "UPDATE memory_recall SET as_of = ?, recall = (SELECT AVG(pow(1 + ? * max(0,"
+                    " CAST((? - last_review) / 86400 AS INTEGER)) / stability, ?)) FROM memory_cards"
+                    " WHERE guild_id = ? AND question_id = ?) WHERE guild_id = ? AND question_id = ?",
+                    (at, factor, at, decay, guild_id, question_id, guild_id, question_id),
+                )
+        async with self._db.execute(
+            "SELECT question_id, recall FROM memory_recall WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            return {question_id: recall async for question_id, recall in cursor}
 
     # -- schedules ------------------------------------------------------------------------------
 
@@ -736,21 +968,22 @@ class Store:
         duration: int | None,
         created_by: int,
         created_at: float,
+        pick: Pick = Pick.LEAST_RECENT,
     ) -> Schedule:
         values = (guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at)
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
+                " created_at, pick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, pick.value),
             )
-        return Schedule(cursor.lastrowid, *values, None)
+        return Schedule(cursor.lastrowid, *values, None, pick)
 
     async def schedules(self, guild_id: int | None = None) -> list[Schedule]:
         """A guild's schedules, or every schedule when no guild is given."""
         where, parameters = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         async with self._db.execute(f"SELECT * FROM schedules {where} ORDER BY id", parameters) as cursor:
-            return [Schedule(*row) async for row in cursor]
+            return [Schedule(*row, Pick(pick)) async for *row, pick in cursor]
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
         async with self._transaction() as db:
@@ -763,6 +996,9 @@ class Store:
 
 
 _PERIOD = "graded_at >= ? AND graded_at < ?"
+_MEMORY_COLUMNS = "state, step, stability, difficulty, due, last_review, reviews"
+_CARD_MEMORY_COLUMNS = ", ".join(f"c.{column}" for column in _MEMORY_COLUMNS.split(", "))  # beside quizzes.state
+_CARD_COLUMNS = f"id, guild_id, user_id, question_id, {_MEMORY_COLUMNS}"
 _BEFORE_GRADING = (QuizState.POSTING.value, QuizState.OPEN.value, QuizState.CLOSING.value)
 
 
@@ -800,6 +1036,10 @@ def _question_from_json(text: str) -> Question:
     data["options"] = tuple(Option(**option) for option in data["options"])
     data["tags"] = tuple(data["tags"])
     return Question(**data)
+
+
+def _memory_row(card: Memory) -> tuple:
+    return (card.state, card.step, card.stability, card.difficulty, card.due, card.last_review, card.reviews)
 
 
 def _options_to_text(options: frozenset[int]) -> str:

@@ -135,7 +135,9 @@ class BotRunner:
     async def start(self) -> QuizBot:
         config = self.config()
         use_endpoints(config.discord)
-        store = await Store.open(config.database_path, busy_timeout_ms=self.busy_timeout_ms)
+        store = await Store.open(
+            config.database_path, busy_timeout_ms=self.busy_timeout_ms, retention=config.quiz.desired_retention
+        )
         bot = TestBot(
             config=config,
             store=store,

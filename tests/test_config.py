@@ -34,6 +34,7 @@ def test_values_are_read() -> None:
                 "moderator_role_ids": [7, 8],
                 "duration_seconds": 30,
                 "shuffle_options": False,
+                "desired_retention": 0.85,
             },
             "database": {"path": "/tmp/x.db"},
         },
@@ -43,6 +44,7 @@ def test_values_are_read() -> None:
     assert config.quiz.moderator_role_ids == (7, 8)
     assert config.quiz.scoring == "partial"
     assert config.quiz.shuffle_options is False
+    assert config.quiz.desired_retention == 0.85
     assert config.database_path == Path("/tmp/x.db")
     assert config.questions_path == Path("/srv/questions")
 
@@ -55,6 +57,9 @@ def test_values_are_read() -> None:
         ({"quiz": {"duration_seconds": "60"}}, "quiz.duration_seconds: must be a whole number, not '60'"),
         ({"quiz": {"duration_seconds": True}}, "quiz.duration_seconds: must be a whole number, not True"),
         ({"quiz": {"leaderboard_size": 0}}, "quiz.leaderboard_size: must be between 1 and 25"),
+        ({"quiz": {"desired_retention": 1.0}}, "quiz.desired_retention: must be between 0.7 and 0.99"),
+        ({"quiz": {"desired_retention": 0.5}}, "quiz.desired_retention: must be between 0.7 and 0.99"),
+        ({"quiz": {"desired_retention": "90%"}}, "quiz.desired_retention: must be a decimal number, not '90%'"),
         (
             {"quiz": {"moderator_role_ids": [1, "x"]}},
             "quiz.moderator_role_ids: must be a list of Discord ids",

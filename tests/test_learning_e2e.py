@@ -1,4 +1,4 @@
-"""Learning together, end to end: schedules, statistics, seasons and personal review."""
+"""Learning together, end to end: schedules, statistics and seasons (the review drill: test_review_drill_e2e)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fakediscord import FakeDiscord
 from fakediscord.models import Message
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, embed_text, start_quiz
+from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, bot_messages, start_quiz
 
 A, B, C, D = range(4)
 
@@ -192,14 +192,6 @@ async def test_stats_questionstats_review_and_seasons(
     [chart] = hardest.followups[0].attachments
     assert hardest.followups[0].embeds[0]["image"]["url"] == chart["url"]
 
-    review = await server.invoke(ben, group.channel, "review")
-    await server.wait_for(lambda: review.followups)
-    note = review.followups[0]
-    assert note.ephemeral
-    assert "You picked 🇧. The answer:\n🇦 Binary cross-entropy" in embed_text([note])
-    assert "The goal of the output layer" in embed_text([note]) and "peltarion.com" in embed_text([note])
-    assert "In summary" not in embed_text([note])  # only the explanation's first paragraph
-
     clock.advance(1)
     season = await server.invoke(group.moderator, group.channel, "newseason")
     await server.wait_for(lambda: season.followups)
@@ -222,13 +214,6 @@ async def test_stats_questionstats_review_and_seasons(
     missing = await server.invoke(ana, group.channel, "leaderboard", season=5)
     await server.wait_for(lambda: missing.followups)
     assert missing.followups[0].content == "There is no season 5 yet; this is season 2."
-
-
-async def test_review_with_nothing_missed(server: FakeDiscord, group: StudyGroup, runner: BotRunner) -> None:
-    await runner.start()
-    review = await server.invoke(group.members[0], group.channel, "review")
-    await server.wait_for(lambda: review.followups)
-    assert review.followups[0].content.startswith("Nothing to review")
 
 
 async def test_a_discussion_thread_opens_under_each_result_when_configured(

@@ -57,7 +57,7 @@ async def closing_quiz(store: Store, message_id: int, channel: int = 10, **value
 
 
 async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
-    assert await store.schema_version() == len(MIGRATIONS) == 4
+    assert await store.schema_version() == len(MIGRATIONS) == 5
 
 
 async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:
@@ -247,16 +247,6 @@ async def test_question_stats_hardest_first_with_option_picks(store: Store) -> N
     assert hard.picks == {0: 1, 1: 2, 2: 2, 3: 1}
     assert hard.share_right == 0.25
     assert (simple.question.title, simple.share_right) == ("Easy", 1.0)
-
-
-async def test_missed_lists_the_latest_misses_first(store: Store) -> None:
-    await graded_quiz(store, 1, 100.0, [wrong(1, frozenset({1}))])
-    await graded_quiz(store, 2, 200.0, [right(1)])
-    await graded_quiz(store, 3, 300.0, [wrong(1, frozenset({2}))])
-    misses = await store.missed(1, 1, limit=5)
-    assert [(m.selected, m.graded_at) for m in misses] == [(frozenset({2}), 360.0), (frozenset({1}), 160.0)]
-    assert misses[0].question == QUESTION
-    assert len(await store.missed(1, 1, limit=1)) == 1
 
 
 async def test_schedules_round_trip(store: Store) -> None:

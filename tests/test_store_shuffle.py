@@ -7,9 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from fsrs import Rating
 from test_shuffle import FILE  # options w0 r1 w2 w3: 🇧 is right
 
 from bot.grading import Result, Scoring, grade
+from bot.memory import make_scheduler, review
 from bot.store import MIGRATIONS, Quiz, Store
 
 
@@ -84,12 +86,26 @@ async def test_question_stats_count_the_files_options_across_orders(store: Store
     assert (stats.asked, stats.answers, stats.exact) == (2, 6, 2)
 
 
-async def test_a_miss_is_shown_as_the_member_saw_it(store: Store) -> None:
-    await play(store, 100.0, (2, 0, 1, 3), {8: {0}})
-    await play(store, 200.0, (3, 1, 0, 2), {8: {3}})
-    latest, first = await store.missed(1, 8, limit=5)
-    assert ([o.text for o in latest.question.options], latest.selected) == (["w3", "r1", "w0", "w2"], {3})
-    assert ([o.text for o in first.question.options], first.selected) == (["w2", "w0", "r1", "w3"], {0})
+async def test_memory_cards_are_rated_by_what_members_picked_as_shown_live_and_replayed(
+    store: Store, tmp_path: Path
+) -> None:
+    # Shown as w2 w0 r1 w3, then as w3 r1 w0 w2: 7 picks r1 both times, 8 picks w2 both times.
+    await play(store, 100.0, (2, 0, 1, 3), {7: {2}, 8: {0}})
+    await play(store, 200.0, (3, 1, 0, 2), {7: {1}, 8: {3}})
+    live = {user: (await store.due_card(1, user, 1e12)).memory for user in (7, 8)}
+    scheduler = make_scheduler()
+    for user, rated in ((7, Rating.Good), (8, Rating.Again)):
+        assert live[user] == review(scheduler, review(scheduler, None, rated, 160.0), rated, 260.0)
+    await store.close()
+    with sqlite3.connect(tmp_path / "quiz.sqlite3") as db:  # as an upgraded database starts: replayed
+        db.executescript("DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;")
+        db.execute("DELETE FROM memory_recall")
+    reopened = await Store.open(tmp_path / "quiz.sqlite3")
+    try:
+        assert {user: (await reopened.due_card(1, user, 1e12)).memory for user in (7, 8)} == live
+        assert (await reopened.card(1)).question == FILE  # drilled in the file's order
+    finally:
+        await reopened.close()
 
 
 async def test_quizzes_from_before_shuffling_keep_the_files_order(tmp_path: Path) -> None:

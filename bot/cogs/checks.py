@@ -1,10 +1,15 @@
-"""Checks shared by the commands: who may run them, and what the bot itself may do in the channel."""
+"""What the commands share: who may run them, what the bot itself may do in the channel, the pick choices."""
 
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
+from bot.memory import PICK_NAMES
 from bot.quiz import QuizError, missing_permissions
+
+# `pick:` of /quiz and /quizschedule add
+PICK_CHOICES = [app_commands.Choice(name=name, value=pick.value) for pick, name in PICK_NAMES.items()]
 
 
 def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:

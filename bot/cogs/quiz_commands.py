@@ -12,8 +12,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.bank import load_bank
-from bot.cogs.checks import require_bot_permissions, require_moderator
+from bot.cogs.checks import PICK_CHOICES, require_bot_permissions, require_moderator
 from bot.cogs.replies import choices, reply
+from bot.memory import Pick
 from bot.outgoing import choice_name, quoted
 from bot.questions import MAX_DURATION, MIN_DURATION, Question
 from bot.quiz import QuizError
@@ -35,13 +36,16 @@ class QuizCommands(commands.Cog):
         question="A question id (start typing to search); empty: the one this server saw least recently",
         topic="Pick from this topic folder or tag",
         duration=f"Seconds to answer ({MIN_DURATION} to {MAX_DURATION}); default from the question or config",
+        pick="Without a question: least recently asked (default), or review what the group is forgetting",
     )
+    @app_commands.choices(pick=PICK_CHOICES)
     async def quiz(
         self,
         interaction: discord.Interaction,
         question: str | None = None,
         topic: str | None = None,
         duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] | None = None,
+        pick: app_commands.Choice[str] | None = None,
     ) -> None:
         """Post a question: members answer by reacting with the option letters."""
         config = self.bot.config.quiz
@@ -52,7 +56,9 @@ class QuizCommands(commands.Cog):
         # Privately: on Discord the first follow-up after a public defer is public whatever its
         # flags, and what follows here is a notice for the moderator (the question goes to the channel).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        chosen = await self.bot.quizmaster.choose(interaction.guild_id, candidates)
+        chosen = await self.bot.quizmaster.choose(
+            interaction.guild_id, candidates, Pick(pick.value if pick else Pick.LEAST_RECENT)
+        )
         started = await self.bot.quizmaster.start_in(interaction.channel, interaction.user.id, chosen, duration)
         await reply(interaction, render.started_note(started.quiz, started.unplaced), ephemeral=True)
 

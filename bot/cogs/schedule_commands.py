@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.checks import require_bot_permissions, require_moderator
+from bot.cogs.checks import PICK_CHOICES, require_bot_permissions, require_moderator
 from bot.cogs.replies import choices, reply
+from bot.memory import Pick
 from bot.outgoing import CHOICES, fit_lines, quoted
 from bot.questions import MAX_DURATION, MIN_DURATION
 from bot.quiz import QuizError
@@ -37,7 +38,9 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         timezone="IANA time zone, e.g. Europe/Berlin (start typing to search)",
         topic="Only questions from this topic folder or tag",
         duration=f"Seconds to answer ({MIN_DURATION} to {MAX_DURATION}); default from the question or config",
+        pick="Least recently asked (default), or review: the question the group is closest to forgetting",
     )
+    @app_commands.choices(pick=PICK_CHOICES)
     async def add(
         self,
         interaction: discord.Interaction,
@@ -46,6 +49,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         timezone: str,
         topic: str | None = None,
         duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] | None = None,
+        pick: app_commands.Choice[str] | None = None,
     ) -> None:
         """Ask a question in this channel on these days at this time."""
         self._require_moderator(interaction)
@@ -65,13 +69,15 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
             duration=duration,
             created_by=interaction.user.id,
             created_at=now,
+            pick=Pick(pick.value) if pick else Pick.LEAST_RECENT,
         )
         self.bot.scheduler.changed()
         next_slot = int(recurrence.next_after(now))
         await reply(
             interaction,
             f"Scheduled #{schedule.id}: {recurrence.describe()} in <#{schedule.channel_id}>"
-            f"{f', topic {quoted(topic)}' if topic else ''}. First question <t:{next_slot}:R> (<t:{next_slot}:f>).",
+            f"{f', topic {quoted(topic)}' if topic else ''}{_review_note(schedule.pick)}."
+            f" First question <t:{next_slot}:R> (<t:{next_slot}:f>).",
             ephemeral=True,
         )
 
@@ -89,6 +95,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         lines = [
             f"**#{s.id}** <#{s.channel_id}> · {recurrence_of(s).describe()}"
             f"{f' · topic {quoted(s.topic)}' if s.topic else ''}{f' · {s.duration} s' if s.duration else ''}"
+            f"{_review_note(s.pick)}"
             f" · next <t:{int(recurrence_of(s).next_after(now))}:R>"
             for s in schedules
         ]
@@ -105,3 +112,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
             raise QuizError(f"There is no schedule #{schedule} in this server; `/quizschedule list` shows them.")
         self.bot.scheduler.changed()
         await reply(interaction, f"Removed schedule #{schedule}.", ephemeral=True)
+
+
+def _review_note(pick: Pick) -> str:
+    return ", review: the question the group is closest to forgetting" if pick is Pick.REVIEW else ""

@@ -1,4 +1,4 @@
-"""Slash commands about progress: /leaderboard, /stats, /questionstats, /review and /newseason."""
+"""Slash commands about progress: /leaderboard, /stats, /questionstats and /newseason."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import charts, render
+from bot import charts, drill, render
 from bot.cogs.checks import require_moderator
 from bot.cogs.replies import reply
 from bot.periods import Period, span
@@ -17,8 +17,6 @@ from bot.quiz import QuizError
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
-
-REVIEW_SIZE = 5
 
 PERIOD_CHOICES = [
     app_commands.Choice(name="all time", value=Period.ALL.value),
@@ -66,6 +64,9 @@ class StatsCommands(commands.Cog):
         who = member or interaction.user
         stats = await self.bot.store.member_stats(interaction.guild_id, who.id)
         embed = render.member_stats_embed(who.id, stats)
+        summary = await self.bot.store.memory_summary(interaction.guild_id, who.id, self.bot.clock.now())
+        if summary.cards:
+            embed.setdefault("fields", []).append(drill.memory_field(summary))
         if stats is None:
             await reply(interaction, embeds=[embed])
             return
@@ -88,15 +89,6 @@ class StatsCommands(commands.Cog):
         rows = [(entry.question.title, entry.share_right, entry.answers) for entry in stats[: render.HARDEST_SHOWN]]
         drawn = {"hardest.png": await asyncio.to_thread(charts.hardest_chart, rows)}
         await reply(interaction, embeds=render.with_charts(embed, list(drawn)), files=drawn, ephemeral=True)
-
-    @app_commands.command(name="review")
-    @app_commands.guild_only()
-    async def review(self, interaction: discord.Interaction) -> None:
-        """Privately revisit the questions you missed most recently."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        misses = await self.bot.store.missed(interaction.guild_id, interaction.user.id, REVIEW_SIZE)
-        for post in render.review_posts(misses):
-            await reply(interaction, post.content, embeds=post.embeds, ephemeral=True)
 
     @app_commands.command(name="newseason")
     @app_commands.guild_only()

@@ -37,6 +37,14 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   public defer it is posted in the channel whatever its flags (later ones may be ephemeral).
   Autocomplete answers: at most 25 choices, names of 1 to 100 characters (from the spec) and
   string values of at most 100 (Discord's documentation; its description says 6000).
+* Message components (see ``components``): <= 5 action rows, each 1-5 buttons or one
+  string select; custom ids <= 100 characters and unique in the message; a select holds
+  1-25 options (label, value, description <= 100 each, values unique), ``min_values``
+  0-25, ``max_values`` 1-25 and at most the options -> 400 50035. ``click``/``select``
+  send a component interaction (type 3) only for what a user could do (an enabled
+  component of that type, listed values within min/max; ``ComponentError`` otherwise); it
+  may be answered 4, 5, 6 (deferred update: ``@original`` is then the component's
+  message) or 7 (update that message in place; an ephemeral one stays ephemeral).
 * Pings: every created message records who Discord would notify (``message.pings``),
   from its content and ``allowed_mentions`` (see ``mentions``), plus the replied-to
   author for replies.

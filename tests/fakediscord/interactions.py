@@ -1,6 +1,5 @@
-"""Slash-command interactions: INTERACTION_CREATE built from the registered schema, and
-the record of how the bot answered.
-
+"""Interactions: INTERACTION_CREATE for a slash command (built from the registered schema) or a
+component on a message, and the record of how the bot answered.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from .payloads import channel_payload, member_payload
 from .state import ServerState
 
 APPLICATION_COMMAND = 2
+MESSAGE_COMPONENT = 3
 AUTOCOMPLETE = 4
 ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
 
@@ -34,14 +34,25 @@ class InteractionRecord:
     """One interaction and everything the bot answered to it."""
 
     def __init__(
-        self, *, id: int, kind: int, token: str, user: User, channel: TextChannel, command: ApplicationCommand
+        self,
+        *,
+        id: int,
+        kind: int,
+        token: str,
+        user: User,
+        channel: TextChannel,
+        command: ApplicationCommand | None = None,
+        message: Message | None = None,
+        custom_id: str | None = None,
     ) -> None:
         self.id = id
         self.kind = kind
         self.token = token
         self.user = user
         self.channel = channel
-        self.command = command
+        self.command = command  # a slash command or its autocomplete
+        self.message = message  # a component's interaction: the message the component is on
+        self.custom_id = custom_id
         self.created_at = time.monotonic()
         self.response: InteractionCallback | None = None
         self.original: Message | None = None
@@ -57,11 +68,13 @@ class InteractionRecord:
         try:
             await asyncio.wait_for(self._answered.wait(), timeout)
         except TimeoutError:
-            raise TimeoutError(
-                f"/{self.command.name} (interaction {self.id}) got no response within {timeout}s"
-            ) from None
+            raise TimeoutError(f"{self.name} (interaction {self.id}) got no response within {timeout}s") from None
         assert self.response is not None
         return self.response
+
+    @property
+    def name(self) -> str:
+        return f"/{self.command.name}" if self.command else f"component {self.custom_id!r}"
 
     @property
     def responded_at(self) -> float | None:
@@ -115,10 +128,6 @@ def build_interaction(
     """Create the record and the INTERACTION_CREATE payload for ``/qualified_name values``."""
     top, *path = qualified_name.split()
     command = find_command(state, channel, top)
-    guild = state.guild_of(channel)
-    member = guild.members.get(user.id)
-    if member is None:
-        raise ValueError(f"{user.name} is not a member of {guild.name}")
     builder = OptionBuilder(state, channel, focused=focused)
     options = builder.build(command.schema.get("options") or [], path, values, f"/{qualified_name}")
     data: Json = {"id": str(command.id), "name": command.name, "type": 1, "options": options}
@@ -126,18 +135,38 @@ def build_interaction(
         data["resolved"] = builder.resolved
     if command.guild_id is not None:
         data["guild_id"] = str(command.guild_id)
-    record = InteractionRecord(
-        id=state.ids.next(),
-        kind=kind,
-        token=secrets.token_urlsafe(32),
-        user=user,
-        channel=channel,
-        command=command,
+    record = _new_record(state, kind, user, channel, command=command)
+    return record, _payload(state, record, data)
+
+
+def build_component_interaction(
+    state: ServerState, *, user: User, message: Message, custom_id: str, component_type: int, values: list[str] | None
+) -> tuple[InteractionRecord, Json]:
+    """``user`` uses component ``custom_id`` on ``message`` (with ``values`` for a select)."""
+    channel = state.channels[message.channel_id]
+    record = _new_record(state, MESSAGE_COMPONENT, user, channel, message=message, custom_id=custom_id)
+    data: Json = {"custom_id": custom_id, "component_type": component_type}
+    if values is not None:
+        data["values"] = values
+    return record, _payload(state, record, data) | {"message": state.render(message)}
+
+
+def _new_record(state: ServerState, kind: int, user: User, channel: TextChannel, **what: Any) -> InteractionRecord:
+    return InteractionRecord(
+        id=state.ids.next(), kind=kind, token=secrets.token_urlsafe(32), user=user, channel=channel, **what
     )
-    payload: Json = {
+
+
+def _payload(state: ServerState, record: InteractionRecord, data: Json) -> Json:
+    channel, user = record.channel, record.user
+    guild = state.guild_of(channel)
+    member = guild.members.get(user.id)
+    if member is None:
+        raise ValueError(f"{user.name} is not a member of {guild.name}")
+    return {
         "id": str(record.id),
         "application_id": str(state.application_id),
-        "type": kind,
+        "type": record.kind,
         "data": data,
         "guild_id": str(guild.id),
         "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
@@ -154,7 +183,6 @@ def build_interaction(
         "context": 0,
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
-    return record, payload
 
 
 class InteractionRegistry:

@@ -136,6 +136,7 @@ class Message:
     interaction_id: int | None = None
     nonce: str | int | None = None
     reaction_users: dict[str, dict[int, None]] = dataclasses.field(default_factory=dict)
+    components: list[Json] = dataclasses.field(default_factory=list)  # as stored: see components.py
 
     @property
     def reactions(self) -> dict[str, list[int]]:

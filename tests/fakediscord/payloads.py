@@ -191,6 +191,16 @@ def interaction_metadata_payload(interaction_id: int, user: User, guild_id: int,
     }
 
 
+def component_metadata_payload(interaction_id: int, user: User, guild_id: int, message_id: int) -> Json:
+    return {
+        "id": str(interaction_id),
+        "type": 3,
+        "user": user_payload(user),
+        "authorizing_integration_owners": {"0": str(guild_id)},
+        "interacted_message_id": str(message_id),
+    }
+
+
 def message_payload(
     message: Message,
     guild: Guild,
@@ -217,7 +227,7 @@ def message_payload(
         "pinned": False,
         "type": message.type,
         "flags": message.flags,
-        "components": [],
+        "components": message.components,
     }
     if message.reaction_users:
         payload["reactions"] = reactions_payload(message, viewer_id)

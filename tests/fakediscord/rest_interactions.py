@@ -16,17 +16,20 @@ from .http_app import RouteTable
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
     InteractionCallback,
     InteractionRecord,
     InteractionRegistry,
 )
 from .models import EPHEMERAL_FLAG, LOADING_FLAG, Json, Message
-from .payloads import interaction_metadata_payload
+from .payloads import component_metadata_payload, interaction_metadata_payload
 from .rest_support import json_reply, no_content, read_message_body, snowflake_param
 from .state import ServerState
 
 CHANNEL_MESSAGE = 4
 DEFERRED_CHANNEL_MESSAGE = 5
+DEFERRED_UPDATE_MESSAGE = 6
+UPDATE_MESSAGE = 7
 AUTOCOMPLETE_RESULT = 8
 MODAL = 9
 CHAT_INPUT_COMMAND_MESSAGE = 20
@@ -35,6 +38,7 @@ MAX_CHOICE_VALUE = 100
 _VALID_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
     AUTOCOMPLETE: {AUTOCOMPLETE_RESULT},
+    MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, MODAL},
 }
 
 
@@ -85,6 +89,13 @@ class InteractionRoutes:
             return None
         if callback_type == MODAL:
             return None
+        if callback_type in (DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE):
+            # The component's own message: updated now (7) or later through @original (6).
+            assert record.message is not None
+            if callback_type == UPDATE_MESSAGE:
+                self._state.edit_message(record.message, data, error_path=("data",))
+            record.original = record.message
+            return record.message
         flags = int(data.get("flags") or 0) & EPHEMERAL_FLAG
         if callback_type == DEFERRED_CHANNEL_MESSAGE:
             data = {"flags": flags | LOADING_FLAG}
@@ -118,6 +129,9 @@ class InteractionRoutes:
         return message
 
     def _metadata(self, record: InteractionRecord) -> Json:
+        if record.message is not None:
+            return component_metadata_payload(record.id, record.user, record.channel.guild_id, record.message.id)
+        assert record.command is not None
         return interaction_metadata_payload(record.id, record.user, record.channel.guild_id, record.command.name)
 
     def _callback_response(self, record: InteractionRecord, callback_type: int, message: Message | None) -> Json:
@@ -128,7 +142,7 @@ class InteractionRoutes:
             interaction["response_message_loading"] = callback_type == DEFERRED_CHANNEL_MESSAGE
             interaction["response_message_ephemeral"] = message.ephemeral
         resource: Json = {"type": callback_type}
-        if message is not None and callback_type == CHANNEL_MESSAGE:
+        if message is not None and callback_type in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
             resource["message"] = self._state.render(message, interaction_metadata=self._metadata(record))
         return {"interaction": interaction, "resource": resource}
 

@@ -16,6 +16,7 @@ import discord
 from aiohttp import web
 
 from .attachments import MAX_REQUEST
+from .components import BUTTON, STRING_SELECT, check_choice, clickable
 from .faults import FaultInjector, FaultRule
 from .gateway import Gateway
 from .gateway_events import EventRelay
@@ -25,6 +26,7 @@ from .interactions import (
     AUTOCOMPLETE,
     InteractionRecord,
     InteractionRegistry,
+    build_component_interaction,
     build_interaction,
 )
 from .models import ApplicationCommand, Guild, Json, Message, Role, TextChannel, User
@@ -292,6 +294,22 @@ class FakeDiscord:
         await self._deliver(record, payload)
         await record.wait_response(timeout)
         return record.choices or []
+
+    async def click(self, user: User, message: Message, custom_id: str) -> InteractionRecord:
+        """``user`` presses button ``custom_id`` on ``message`` (ComponentError if the client would not let them)."""
+        clickable(message, custom_id, BUTTON)
+        record, payload = build_component_interaction(
+            self._state, user=user, message=message, custom_id=custom_id, component_type=BUTTON, values=None
+        )
+        return await self._deliver(record, payload)
+
+    async def select(self, user: User, message: Message, custom_id: str, values: list[str]) -> InteractionRecord:
+        """``user`` chooses ``values`` in string select ``custom_id`` on ``message`` and closes the menu."""
+        check_choice(clickable(message, custom_id, STRING_SELECT), values)
+        record, payload = build_component_interaction(
+            self._state, user=user, message=message, custom_id=custom_id, component_type=STRING_SELECT, values=values
+        )
+        return await self._deliver(record, payload)
 
     async def _deliver(self, record: InteractionRecord, payload: Json) -> InteractionRecord:
         self._interactions.add(record)

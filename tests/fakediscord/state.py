@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import errors
 from .attachments import check_uploads, image_size, shown_embeds
+from .components import stored_components, validate_components
 from .gateway_events import EventSink, Intent
 from .limits import ensure_not_empty, validate_message_body
 from .mentions import compute_pings, validate_allowed_mentions
@@ -210,6 +211,7 @@ class ServerState:
         """
         validate_message_body(body, path_prefix=error_path)
         check_uploads(attachments, body.get("embeds") or [])
+        validate_components(body.get("components"), path_prefix=error_path)
         allowed_mentions = body.get("allowed_mentions")
         validate_allowed_mentions(allowed_mentions, path_prefix=error_path)
         content = str(body.get("content") or "")
@@ -233,6 +235,7 @@ class ServerState:
             attachments=list(attachments),
             webhook_id=webhook_id,
             nonce=body.get("nonce"),
+            components=stored_components(body.get("components")),
         )
         message.pings = self.pings_for(message)
         return message
@@ -310,6 +313,7 @@ class ServerState:
     ) -> None:
         """Apply a PATCH body; the first edit of a deferred placeholder is what notifies."""
         validate_message_body(body, path_prefix=error_path)
+        validate_components(body.get("components"), path_prefix=error_path)
         validate_allowed_mentions(body.get("allowed_mentions"), path_prefix=error_path)
         content = str(body["content"] or "") if "content" in body else message.content
         embeds = message.embeds
@@ -321,6 +325,8 @@ class ServerState:
         ensure_not_empty(content, embeds, attachments)
         was_loading = bool(message.flags & LOADING_FLAG)
         message.content, message.embeds, message.attachments = content, embeds, attachments
+        if "components" in body:
+            message.components = stored_components(body["components"])
         if "flags" in body:
             message.flags = (message.flags & ~_EDITABLE_FLAGS) | (int(body["flags"] or 0) & _EDITABLE_FLAGS)
         if "allowed_mentions" in body:
@@ -417,8 +423,14 @@ class ServerState:
 
 
 def _stored_embeds(embeds: Sequence[Json] | None, *, drop: bool) -> list[Json]:
-    """Embeds as Discord keeps them: a bot's embeds are of type "rich" unless it said otherwise."""
-    return [] if drop else [{"type": "rich", **embed} for embed in embeds or []]
+    """Embeds as Discord keeps them: of type "rich" unless the bot said otherwise, fields not inline unless so."""
+    if drop:
+        return []
+    return [
+        {"type": "rich", **embed}
+        | ({"fields": [{"inline": False} | f for f in embed["fields"]]} if "fields" in embed else {})
+        for embed in embeds or []
+    ]
 
 
 def _pair(overwrite: Overwrite | None) -> tuple[int, int] | None:

@@ -1,0 +1,127 @@
+"""Memory cards in the store: updated with each graded result, replayed once from history, drilled."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+from test_store import QUESTION, graded_quiz, right, wrong
+
+from bot.grading import Result
+from bot.memory import make_scheduler, retrievability, review
+from bot.store import Store
+
+DAY = 86_400.0
+OTHER = replace(QUESTION, id="ml/other")
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    store = await Store.open(tmp_path / "quiz.sqlite3")
+    yield store
+    await store.close()
+
+
+def partial(user: int) -> Result:
+    return Result(user, frozenset({0}), 0.0, False)
+
+
+async def cards(path: Path) -> set[tuple]:
+    """Every card and review, keyed by member and question (ids may differ between databases)."""
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT c.guild_id, c.user_id, c.question_id, c.state, c.step, c.stability, c.difficulty, c.due,"
+            " c.last_review, c.reviews, r.number, r.rating, r.reviewed_at, r.quiz_id"
+            " FROM memory_cards AS c JOIN memory_reviews AS r ON r.card_id = c.id"
+        ).fetchall()
+    return set(rows)
+
+
+async def test_a_graded_result_reviews_each_members_card(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1), partial(2), wrong(3)])
+    at = 1060.0
+    scheduler = make_scheduler()
+    for user, grade in ((1, Rating.Good), (2, Rating.Hard), (3, Rating.Again)):
+        summary = await store.memory_summary(1, user, at)
+        assert (summary.cards, summary.due) == (1, 0)
+        assert summary.next_due == review(scheduler, None, grade, at).due
+    due = await store.due_card(1, 3, at + 60)
+    assert due is not None and (due.user_id, due.question) == (3, QUESTION)
+
+
+async def test_a_later_answer_reviews_the_same_card_again(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [wrong(1)])
+    await graded_quiz(store, 2, 1000.0 + 3 * DAY, [right(1)])
+    scheduler = make_scheduler()
+    expected = review(scheduler, review(scheduler, None, Rating.Again, 1060.0), Rating.Good, 1060.0 + 3 * DAY)
+    card = await store.due_card(1, 1, expected.due)
+    assert card is not None and card.memory == expected
+    assert (await store.memory_summary(1, 1, 0)).recalls == 1  # the first sight is not a recall
+
+
+async def test_replaying_past_results_gives_the_cards_live_grading_made(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.sqlite3"
+    store = await Store.open(path)
+    history = [
+        (1000.0, QUESTION, [right(1), wrong(2), partial(3)]),
+        (1000.0 + 0.5 * DAY, OTHER, [wrong(1), right(2)]),
+        (1000.0 + 2 * DAY, QUESTION, [wrong(1), right(2), right(3)]),
+        (1000.0 + 9 * DAY, QUESTION, [right(1), partial(2)]),
+    ]
+    for channel, (at, question, results) in enumerate(history, start=1):
+        await graded_quiz(store, channel, at, results, question)
+    await store.close()
+    live = await cards(path)
+    assert len(live) == 10
+    with sqlite3.connect(path) as db:  # as a database upgraded to the memory schema starts
+        db.executescript(
+            "DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;"
+            " DELETE FROM memory_recall;"
+        )
+    store = await Store.open(path)
+    await store.close()
+    assert await cards(path) == live
+    store = await Store.open(path)  # replayed once: opening again changes nothing
+    await store.close()
+    assert await cards(path) == live
+
+
+async def test_a_drill_answer_reviews_the_card_once(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [wrong(1)])
+    card = await store.due_card(1, 1, 1200.0)
+    assert card is not None
+    after = await store.review_in_drill(card, Rating.Good, 1200.0)
+    assert after == review(make_scheduler(), card.memory, Rating.Good, 1200.0)
+    assert await store.review_in_drill(card, Rating.Good, 1201.0) is None  # the same showing again
+    assert await store.due_card(1, 1, 1200.0) is None
+    assert [(s.points, s.answered) for s in await store.leaderboard(1, 10)] == [(0.0, 1)]  # no points from drills
+    summary = await store.memory_summary(1, 1, 1200.0)
+    assert (summary.recalls, summary.recalled, summary.retention) == (1, 1, 1.0)
+
+
+async def test_mean_recall_is_lowest_for_the_question_the_group_is_forgetting(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1), right(2)])
+    await graded_quiz(store, 2, 1000.0, [wrong(1), right(2)], OTHER)
+    recall = await store.mean_recall(1, 1000.0 + 3 * DAY)
+    assert set(recall) == {QUESTION.id, OTHER.id}
+    assert 0 < recall[OTHER.id] < recall[QUESTION.id] < 1
+    at = 1000.0 + 3 * DAY
+    first = [(await store.card(card_id)).memory for card_id in (1, 2)]  # QUESTION's cards
+    assert recall[QUESTION.id] == pytest.approx(sum(retrievability(store.scheduler, m, at) for m in first) / 2)
+    assert await store.mean_recall(2, 1000.0) == {}  # another guild
+
+
+async def test_mean_recall_is_kept_and_recomputed_when_stale(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(1)], OTHER)
+    at = 1000.0 + 3 * DAY
+    first = await store.mean_recall(1, at)
+    assert await store.mean_recall(1, at + 10 * DAY, max_age=11 * DAY) == first  # fresh enough: kept
+    later = await store.mean_recall(1, at + 10 * DAY)  # an hour old by default: recomputed
+    assert later[QUESTION.id] < first[QUESTION.id] and later[OTHER.id] < first[OTHER.id]
+    await graded_quiz(store, 3, at + 10 * DAY, [right(1)])  # a card of QUESTION changed
+    again = await store.mean_recall(1, at + 10 * DAY + 60, max_age=11 * DAY)
+    assert again[QUESTION.id] == 1.0 and again[OTHER.id] == later[OTHER.id]
