@@ -30,8 +30,8 @@ from bot.bank import least_recently_asked
 from bot.cogs.replies import with_files
 from bot.config import QuizConfig
 from bot.grading import Scoring, grade, pick_counts
-from bot.outgoing import Attachment
 from bot.memory import Pick, most_forgotten
+from bot.outgoing import Attachment
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
