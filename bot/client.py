@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 import sqlite3
-from contextlib import suppress
 from typing import Any
 
 import discord
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
 CONNECTION_EVENTS = frozenset({"connect", "resumed"})
+SHUTDOWN_WAIT_SECONDS = 5.0
 
 
 def use_endpoints(config: DiscordConfig) -> None:
@@ -155,8 +155,8 @@ class QuizBot(commands.Bot):
         # Never raises: whatever failed, pending picks are written and the gateway is closed.
         if self._scheduling is not None:
             self._scheduling.cancel()
-            with suppress(asyncio.CancelledError, Exception):  # its errors were logged where they happened
-                await self._scheduling
+            # Bounded: a stop must never hang on a task that does not end (its errors were logged already).
+            await asyncio.wait({self._scheduling}, timeout=SHUTDOWN_WAIT_SECONDS)
         try:
             await self.quizmaster.shutdown()
         except Exception:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import astuple
 
 import discord
@@ -70,10 +69,10 @@ class Scheduler:
             try:
                 await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             finally:
+                # Not awaited: awaiting them under suppress(CancelledError) could swallow this task's
+                # own cancellation, and shutdown would wait for it forever.
                 for task in waiting:
                     task.cancel()
-                    with suppress(asyncio.CancelledError):
-                        await task
 
     async def tick(self) -> float | None:
         """Fire every due slot once; return when the next slot is (None without schedules)."""
