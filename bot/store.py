@@ -954,7 +954,8 @@ class Store:
     ) -> list[str]:
         """Recompute up to `step` of the server's means older than `max_age`, oldest first: those recomputed."""
         async with self._db.execute(
-            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND as_of < ? ORDER BY as_of, question_id LIMIT ?",
+            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND as_of < ?"
+            " ORDER BY as_of, question_id LIMIT ?",
             (guild_id, at - max_age, step),
         ) as cursor:
             old = [question_id async for (question_id,) in cursor]

@@ -156,3 +156,12 @@ async def test_an_answer_refreshes_an_old_mean(store: Store) -> None:
     refreshed = await store.mean_recall(1, at + 10 * DAY)
     assert refreshed[OTHER.id] < first[OTHER.id]
     assert refreshed[OTHER.id] == pytest.approx(retrievability(store.scheduler, other, at + 10 * DAY))
+
+
+async def test_a_closed_quiz_refreshes_an_old_mean(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(2)], OTHER)
+    at = 1000.0 + 3 * DAY
+    await store.mean_recall(1, at)
+    await graded_quiz(store, 3, at + 10 * DAY, [wrong(1)])  # QUESTION changed; OTHER is old
+    assert await store.refresh_recall(1, at + 10 * DAY + 60) == []  # the close refreshed OTHER already
