@@ -11,9 +11,17 @@ times, per call (median):
   screen asks);
 - `pick:review`: `Store.last_asked`, `Store.mean_recall` and `most_forgotten` over the 100 questions
   (what `Quizmaster.choose` does), three ways: every question's mean fresh; one question's cards
-  changed since (a quiz closed: its mean is recomputed from its 10,000 cards); every mean stale (the
-  first pick after an hour without one: all 1,000,000 cards read, `--calls` / 20 times);
+  changed since (a quiz closed: its mean is recomputed from its 10,000 cards); every mean over an
+  hour old (used as stored);
+- before: every mean recomputed from all 1,000,000 cards, then the pick (what the first pick an hour
+  after the last did before the means were refreshed after answers), `--calls` / 20 times;
+- a refresh step: `Store.refresh_recall` recomputing the oldest mean from its 10,000 cards (what
+  each answer does after its transaction);
 - baseline: two `SELECT 1` round trips through aiosqlite (the floor of two queries from the bot).
+
+Then, untimed, how often a pick with hour-old means chooses another question than one with fresh
+means: at `--moments` random moments in the next 30 days, the lowest of all 100 means and of a random
+10-question topic, each computed as of the moment and as of an hour before.
 """
 
 from __future__ import annotations
@@ -35,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.bank import load_bank  # noqa: E402
-from bot.memory import most_forgotten  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.memory import curve, make_scheduler, most_forgotten  # noqa: E402
+from bot.store import RECALL_MAX_AGE, Store  # noqa: E402
 
 SEED_ID = "neural-networks/arya-confusion"
 GUILD, MEMBERS, QUESTIONS = 1, 10_000, 100
@@ -55,12 +63,14 @@ def fill(path: Path) -> None:
     rng = random.Random(12)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN")
+    order = json.dumps(list(range(len(SEED.options))))  # as in the file
     for n, question in enumerate(ASKED):
         started = NOW - 60 * DAY + n * 3600
         db.execute(
             "INSERT INTO quizzes (guild_id, channel_id, message_id, question_id, question_json, scoring, started_by,"
-            " started_at, deadline, state, closed_at) VALUES (?, 1, ?, ?, ?, 'exact', 1, ?, ?, 'announced', ?)",
-            (GUILD, n + 1, question.id, json.dumps(asdict(question)), started, started + 60, started + 60),
+            " started_at, deadline, state, closed_at, option_order)"
+            " VALUES (?, 1, ?, ?, ?, 'exact', 1, ?, ?, 'announced', ?, ?)",
+            (GUILD, n + 1, question.id, json.dumps(asdict(question)), started, started + 60, started + 60, order),
         )
     rows = []
     for user in range(MEMBERS):
@@ -95,6 +105,22 @@ async def stale(store: Store, which: list[str]) -> None:
         await db.executemany("UPDATE memory_recall SET as_of = NULL WHERE question_id = ?", [(q,) for q in which])
 
 
+async def age(store: Store) -> None:
+    """Untimed: make every mean over an hour old."""
+    async with store._transaction() as db:
+        await db.execute("UPDATE memory_recall SET as_of = ?", (NOW - 2 * RECALL_MAX_AGE,))
+
+
+async def refresh(store: Store) -> None:
+    assert len(await store.refresh_recall(GUILD, NOW)) == 1
+
+
+async def recompute_all(store: Store) -> None:
+    """What the first pick an hour after the last did before: every mean from all the cards."""
+    assert len(await store.refresh_recall(GUILD, NOW, step=QUESTIONS)) == QUESTIONS
+    await pick(store)
+
+
 async def baseline(store: Store) -> None:
     await store.schema_version()
     await store.schema_version()
@@ -121,8 +147,10 @@ async def one_run(path: Path, calls: int, rng: random.Random) -> dict[str, float
             "pick:review, one question changed": await timed(
                 calls, lambda: pick(store), lambda: stale(store, [rng.choice(ASKED).id])
             ),
-            "pick:review, every mean stale": await timed(
-                max(1, calls // 20), lambda: pick(store), lambda: stale(store, [q.id for q in ASKED])
+            "pick:review, every mean an hour old": await timed(calls, lambda: pick(store), lambda: age(store)),
+            "refresh step after an answer": await timed(calls, lambda: refresh(store), lambda: age(store)),
+            "before: every mean recomputed at the pick": await timed(
+                max(1, calls // 20), lambda: recompute_all(store), lambda: age(store)
             ),
             "baseline: two SELECT 1": await timed(calls, lambda: baseline(store)),
         }
@@ -130,10 +158,34 @@ async def one_run(path: Path, calls: int, rng: random.Random) -> dict[str, float
         await store.close()
 
 
+def means(db: sqlite3.Connection, at: float) -> dict[str, float]:
+    factor, decay = curve(make_scheduler())
+    query = (
+        "SELECT question_id, AVG(pow(1 + ? * max(0, CAST((? - last_review) / 86400 AS INTEGER)) / stability, ?))"
+        " FROM memory_cards GROUP BY question_id"
+    )
+    return dict(db.execute(query, (factor, at, decay)))
+
+
+def differing_picks(path: Path, moments: int, rng: random.Random) -> tuple[int, int]:
+    """(of all 100, of a 10-question topic): at how many moments an hour-old mean picks another question."""
+    db = sqlite3.connect(path)
+    differ = [0, 0]
+    for _ in range(moments):
+        at = NOW + rng.uniform(0, 30) * DAY
+        fresh, old = means(db, at), means(db, at - RECALL_MAX_AGE)
+        topic = rng.sample(ASKED, 10)
+        for n, candidates in enumerate((ASKED, topic)):
+            differ[n] += most_forgotten(candidates, fresh, {}) != most_forgotten(candidates, old, {})
+    db.close()
+    return differ[0], differ[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--moments", type=int, default=50)
     args = parser.parse_args()
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,11 +194,14 @@ def main() -> None:
         fill(path)
         print(f"filled {MEMBERS * QUESTIONS:,} cards in {time.perf_counter() - started:.1f} s")
         runs = [asyncio.run(one_run(path, args.calls, rng)) for _ in range(args.runs)]
+        differ = differing_picks(path, args.moments, rng)
     base = statistics.median(run["baseline: two SELECT 1"] for run in runs)
     print(f"median of {args.runs} runs, {args.calls} calls each")
     for name in runs[0]:
         median = statistics.median(run[name] for run in runs)
-        print(f"{name:38} {median * 1000:9.2f} ms  {median / base:8.1f}x baseline")
+        print(f"{name:44} {median * 1000:9.2f} ms  {median / base:8.1f}x baseline")
+    print(f"hour-old means pick another question at {differ[0]} of {args.moments} moments (all 100 questions),")
+    print(f"{differ[1]} of {args.moments} (a random 10-question topic)")
 
 
 if __name__ == "__main__":

@@ -349,6 +349,7 @@ _QUIZ_COLUMNS = (
 
 # Retrievability moves by whole days (FSRS counts elapsed days), so an hour-old mean is close enough.
 RECALL_MAX_AGE = 3600.0
+RECALL_STEP = 1  # old means recomputed after each answer: a few ms, off the path of `pick:review`
 
 
 class Store:
@@ -656,6 +657,7 @@ class Store:
             correct = quiz.question.correct
             grades = {r.user_id: memory.rating(r.selected, correct) for r in results}
             await self._review_cards(db, quiz.guild_id, quiz.question.id, grades, at, quiz.id)
+        await self.refresh_recall(quiz.guild_id, at)
         return True
 
     async def _review_cards(
@@ -908,6 +910,7 @@ class Store:
             if row is None:
                 return None
             await self._review_cards(db, card.guild_id, row[0], {card.user_id: grade}, at, None)
+        await self.refresh_recall(card.guild_id, at)
         return await self._memory(card.id)
 
     async def _memory(self, card_id: int) -> Memory:
@@ -929,19 +932,40 @@ class Store:
             recalls, recalled = await cursor.fetchone()
         return MemorySummary(cards, due, learned, next_due, recalls, recalled)
 
-    async def mean_recall(self, guild_id: int, at: float, max_age: float = RECALL_MAX_AGE) -> dict[str, float]:
+    async def mean_recall(self, guild_id: int, at: float) -> dict[str, float]:
         """Each question's mean retrievability over the members who have answered it here.
 
-        Values are kept per question and recomputed when one of its cards changed or they are older
-        than `max_age`, one question per transaction, so the write lock is never held for long.
+        Means whose cards changed are recomputed first; older ones are used as stored, since an hour
+        of decay lowers every question's mean alike and rarely changes which is lowest (measured in
+        BENCHMARKS.md). `refresh_recall` brings them up to date in small steps after answers.
         """
         async with self._db.execute(
-            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND (as_of IS NULL OR as_of < ?)",
-            (guild_id, at - max_age),
+            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND as_of IS NULL", (guild_id,)
         ) as cursor:
-            stale = [question_id async for (question_id,) in cursor]
+            changed = [question_id async for (question_id,) in cursor]
+        await self._recompute_recall(guild_id, at, changed)
+        async with self._db.execute(
+            "SELECT question_id, recall FROM memory_recall WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            return {question_id: recall async for question_id, recall in cursor}
+
+    async def refresh_recall(
+        self, guild_id: int, at: float, max_age: float = RECALL_MAX_AGE, step: int = RECALL_STEP
+    ) -> list[str]:
+        """Recompute up to `step` of the server's means older than `max_age`, oldest first: those recomputed."""
+        async with self._db.execute(
+            "SELECT question_id FROM memory_recall WHERE guild_id = ? AND as_of < ?"
+            " ORDER BY as_of, question_id LIMIT ?",
+            (guild_id, at - max_age, step),
+        ) as cursor:
+            old = [question_id async for (question_id,) in cursor]
+        await self._recompute_recall(guild_id, at, old)
+        return old
+
+    async def _recompute_recall(self, guild_id: int, at: float, question_ids: list[str]) -> None:
+        # One question per transaction (about 4 ms at 10,000 cards), so the write lock is never held long.
         factor, decay = memory.curve(self.scheduler)
-        for question_id in stale:
+        for question_id in question_ids:
             async with self._transaction() as db:
                 await db.execute(
                     "UPDATE memory_recall SET as_of = ?, recall = (SELECT AVG(pow(1 + ? * max(0,"
@@ -949,10 +973,6 @@ class Store:
                     " WHERE guild_id = ? AND question_id = ?) WHERE guild_id = ? AND question_id = ?",
                     (at, factor, at, decay, guild_id, question_id, guild_id, question_id),
                 )
-        async with self._db.execute(
-            "SELECT question_id, recall FROM memory_recall WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            return {question_id: recall async for question_id, recall in cursor}
 
     # -- schedules ------------------------------------------------------------------------------
 

@@ -114,14 +114,54 @@ async def test_mean_recall_is_lowest_for_the_question_the_group_is_forgetting(st
     assert await store.mean_recall(2, 1000.0) == {}  # another guild
 
 
-async def test_mean_recall_is_kept_and_recomputed_when_stale(store: Store) -> None:
+async def test_a_pick_uses_old_means_as_stored_and_recomputes_changed_ones(store: Store) -> None:
     await graded_quiz(store, 1, 1000.0, [right(1)])
     await graded_quiz(store, 2, 1000.0, [right(1)], OTHER)
     at = 1000.0 + 3 * DAY
     first = await store.mean_recall(1, at)
-    assert await store.mean_recall(1, at + 10 * DAY, max_age=11 * DAY) == first  # fresh enough: kept
-    later = await store.mean_recall(1, at + 10 * DAY)  # an hour old by default: recomputed
-    assert later[QUESTION.id] < first[QUESTION.id] and later[OTHER.id] < first[OTHER.id]
-    await graded_quiz(store, 3, at + 10 * DAY, [right(1)])  # a card of QUESTION changed
-    again = await store.mean_recall(1, at + 10 * DAY + 60, max_age=11 * DAY)
-    assert again[QUESTION.id] == 1.0 and again[OTHER.id] == later[OTHER.id]
+    assert await store.mean_recall(1, at + 10 * DAY) == first  # ten days old: used as stored, not re-read
+    await graded_quiz(store, 3, at + 10 * DAY, [wrong(1)])  # a card of QUESTION changed
+    now = at + 10 * DAY + 120
+    card = (await store.card(1)).memory
+    assert (await store.mean_recall(1, now))[QUESTION.id] == pytest.approx(retrievability(store.scheduler, card, now))
+
+
+async def test_refresh_recomputes_the_oldest_means_a_step_at_a_time(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(1)], OTHER)
+    at = 1000.0 + 3 * DAY
+    first = await store.mean_recall(1, at)
+    later = at + 10 * DAY
+    assert await store.refresh_recall(1, later) == [OTHER.id]  # one per step; ties by id
+    assert await store.refresh_recall(1, later + 60) == [QUESTION.id]
+    assert await store.refresh_recall(1, later + 120) == []  # both fresh now
+    refreshed = await store.mean_recall(1, later + 120)
+    assert all(refreshed[q] < first[q] for q in first)
+    other = (await store.card(2)).memory
+    assert refreshed[OTHER.id] == pytest.approx(retrievability(store.scheduler, other, later))
+    assert await store.refresh_recall(1, later + 3600, step=5) == []  # an hour old is still fresh
+    assert await store.refresh_recall(1, later + 3661, step=5) == [OTHER.id, QUESTION.id]
+
+
+async def test_an_answer_refreshes_an_old_mean(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(2)], OTHER)
+    at = 1000.0 + 3 * DAY
+    first = await store.mean_recall(1, at)
+    card = await store.due_card(1, 1, at + 10 * DAY)
+    assert card is not None and card.question.id == QUESTION.id
+    await store.review_in_drill(card, Rating.Good, at + 10 * DAY)  # QUESTION changed; OTHER is old
+    assert await store.refresh_recall(1, at + 10 * DAY) == []  # the answer refreshed OTHER already
+    other = (await store.card(2)).memory
+    refreshed = await store.mean_recall(1, at + 10 * DAY)
+    assert refreshed[OTHER.id] < first[OTHER.id]
+    assert refreshed[OTHER.id] == pytest.approx(retrievability(store.scheduler, other, at + 10 * DAY))
+
+
+async def test_a_closed_quiz_refreshes_an_old_mean(store: Store) -> None:
+    await graded_quiz(store, 1, 1000.0, [right(1)])
+    await graded_quiz(store, 2, 1000.0, [right(2)], OTHER)
+    at = 1000.0 + 3 * DAY
+    await store.mean_recall(1, at)
+    await graded_quiz(store, 3, at + 10 * DAY, [wrong(1)])  # QUESTION changed; OTHER is old
+    assert await store.refresh_recall(1, at + 10 * DAY + 60) == []  # the close refreshed OTHER already
