@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.bank import QuestionBank
 from bot.cogs.answers import Answers
+from bot.cogs.private_menu import AnswerMenu
 from bot.cogs.quiz_commands import QuizCommands
 from bot.cogs.replies import reply
 from bot.cogs.review_drill import DRILL_ITEMS, ReviewDrill
@@ -128,6 +129,7 @@ class QuizBot(commands.Bot):
         await self.add_cog(StatsCommands(self))
         await self.add_cog(ReviewDrill(self))
         self.add_dynamic_items(*DRILL_ITEMS)  # drills shown before a restart keep working
+        self.add_dynamic_items(AnswerMenu)  # so do private quizzes' answer menus
         await self._sync_commands()
         await self.quizmaster.recover()
         self._scheduling = asyncio.create_task(self._schedule())

@@ -42,6 +42,7 @@ class QuizConfig:
     moderator_role_ids: tuple[int, ...] = ()
     discussion_threads: bool = False
     shuffle_options: bool = True
+    answers: str = "reactions"  # how members answer: letter reactions, or a private menu nobody else sees
     desired_retention: float = 0.9
 
 
@@ -98,6 +99,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             moderator_role_ids=tuple(quiz.get("moderator_role_ids", list, [], _snowflakes)),
             discussion_threads=quiz.get("discussion_threads", bool, False, lambda _: None),
             shuffle_options=quiz.get("shuffle_options", bool, True, lambda _: None),
+            answers=quiz.get("answers", str, "reactions", _one_of("reactions", "private")),
             # Below 0.7 FSRS spaces reviews so far apart that most are missed; 1.0 would mean reviewing nonstop.
             desired_retention=quiz.get("desired_retention", float, 0.9, _between(0.7, 0.99)),
         ),

@@ -27,6 +27,7 @@ import discord
 
 from bot import option_order, render
 from bot.bank import least_recently_asked
+from bot.cogs.private_menu import answer_view
 from bot.cogs.replies import with_files
 from bot.config import QuizConfig
 from bot.grading import Scoring, grade, pick_counts
@@ -157,11 +158,17 @@ class Quizmaster:
         return chosen
 
     async def start_in(
-        self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int | None
+        self,
+        channel: discord.abc.Messageable,
+        started_by: int,
+        question: Question,
+        duration: int | None,
+        answers: str | None = None,
     ) -> Started:
-        """Post `question` in `channel` and open it for reactions.
+        """Post `question` in `channel` and open it for answers.
 
-        `duration`: the one asked for, else the question's own, else the configured default.
+        `duration`: the one asked for, else the question's own, else the configured default;
+        `answers` (`reactions` or `private`) likewise falls back to the configured mode.
         """
         self.check_free(channel.id)
         self._starting.add(channel.id)
@@ -169,13 +176,20 @@ class Quizmaster:
         scoring = Scoring(question.scoring or self.config.scoring)
         try:
             # A task of the quizmaster's, so that shutdown stops it like every other piece of quiz work.
-            return await self._spawn(self._post(channel, started_by, question, seconds, scoring), supervised=False)
+            posting = self._post(channel, started_by, question, seconds, scoring, answers or self.config.answers)
+            return await self._spawn(posting, supervised=False)
         finally:
             self._starting.discard(channel.id)
             self._early.pop(channel.id, None)
 
     async def _post(
-        self, channel: discord.abc.Messageable, started_by: int, question: Question, duration: int, scoring: Scoring
+        self,
+        channel: discord.abc.Messageable,
+        started_by: int,
+        question: Question,
+        duration: int,
+        scoring: Scoring,
+        answers: str,
     ) -> Started:
         now = self.clock.now()
         try:
@@ -188,15 +202,18 @@ class Quizmaster:
                 started_at=now,
                 deadline=float(int(now + duration)),
                 order=option_order.choose(question, self.rng, shuffle=self.config.shuffle_options),
+                answers=answers,
             )
         except ChannelBusy:
             raise QuizError("A quiz is already running in this channel.") from None
-        posts = render.question_posts(quiz.question, int(quiz.deadline))
+        private = quiz.answers == "private"
+        posts = render.question_posts(quiz.question, int(quiz.deadline), private=private)
         sent: list[discord.Message] = []
         running: RunningQuiz | None = None
         try:
             for post in posts:
-                sent.append(await channel.send(**await with_files(post)))
+                menu = {"view": answer_view(quiz)} if private and len(sent) == len(posts) - 1 else {}
+                sent.append(await channel.send(**await with_files(post), **menu))
                 if len(sent) == len(posts):  # tracked the moment its id is known: members may react at once
                     running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
                 quiz = await self.store.add_question_part(quiz, sent[-1].id)
@@ -210,7 +227,7 @@ class Quizmaster:
         running.quiz = await self._durably(lambda: self.store.mark_open(quiz), f"opening quiz {quiz.id}")
         running.timer = self._spawn(self._run(running))
         try:
-            unplaced = await self._add_letters(running)
+            unplaced = await self._add_letters(running) if not private else ()
         except discord.Forbidden as error:
             self._forget(running)
             await self._take_down(running.quiz, list(running.quiz.question_parts), f"no reactions: {error.text}")
@@ -280,8 +297,8 @@ class Quizmaster:
             if payload.channel_id in self._starting:  # maybe on the question whose id is still on its way
                 self._early.setdefault(payload.channel_id, deque(maxlen=EARLY_REACTIONS)).append(payload)
             return
-        if payload.emoji.id is not None or payload.user_id == self.client.user.id:
-            return
+        if payload.emoji.id is not None or payload.user_id == self.client.user.id or running.quiz.answers == "private":
+            return  # a private quiz's answers come from its menu only
         added = payload.event_type == "REACTION_ADD"
         if added and (payload.member is None or payload.member.bot):
             return
@@ -377,7 +394,10 @@ class Quizmaster:
     async def _finish(self, running: RunningQuiz) -> None:
         quiz = running.quiz
         if quiz.state is QuizState.OPEN:
-            if self._events_complete(running):
+            if quiz.answers == "private":  # each choice was stored as it was made: those are the answers
+                selections = await self._durably(lambda: self.store.selections(quiz.id), f"loading quiz {quiz.id}")
+                read_at = self.clock.now()
+            elif self._events_complete(running):
                 selections = {user: frozenset(picks) for user, picks in running.selections.items() if picks}
                 read_at = self.clock.now()
             else:
@@ -466,7 +486,7 @@ class Quizmaster:
             running = self._track(RunningQuiz(quiz, link=None, closing=quiz.state is not QuizState.OPEN))
             if quiz.state is QuizState.OPEN:
                 running.timer = self._spawn(self._run(running))
-                if not quiz.lettered:
+                if not quiz.lettered and quiz.answers == "reactions":
                     self._spawn(self._add_letters(running))
                 log.info("quiz %s resumed; closes at %s", quiz.id, quiz.deadline)
             else:

@@ -51,13 +51,17 @@ def option_index(emoji: str, options: int) -> int | None:
     return index if 0 <= index < options else None
 
 
-def question_posts(question: Question, deadline: int) -> list[Post]:
-    """The question as messages; members react to the last one, which carries the options."""
+REACT_FOOTER = "React with the letters of your answer; remove a reaction to take it back."
+PRIVATE_FOOTER = "Choose your answer in the menu below; only you see your choice until the result."
+
+
+def question_posts(question: Question, deadline: int, *, private: bool = False) -> list[Post]:
+    """The question as messages; members answer on the last one, which carries the options."""
     intro = _text_embeds(question.body, title=question.title, colour=QUESTION_COLOUR)
     choices = [_option_line(i, option.text) for i, option in enumerate(question.options)]
     prompt = f"**{question.prompt}**" if question.prompt else ""
     option_embeds = _text_embeds("\n\n".join([prompt, *choices]).strip(), colour=QUESTION_COLOUR)
-    option_embeds[-1]["footer"] = {"text": "React with the letters of your answer; remove a reaction to take it back."}
+    option_embeds[-1]["footer"] = {"text": PRIVATE_FOOTER if private else REACT_FOOTER}
     stated = question.stated_count
     pick = f" · **Pick {stated}**" if stated else ""
     parts = [("", question.body), ("", question.prompt)]

@@ -82,6 +82,7 @@ class Quiz:
     answers_read_at: float | None = None  # when the answers were frozen for grading
     result_posts: str | None = None  # the result as rendered when it was graded (JSON)
     result_parts: tuple[int, ...] = ()  # the result's messages posted so far
+    answers: str = "reactions"  # 'reactions' or 'private' (a menu whose choices are stored as made)
 
     @property
     def running(self) -> bool:
@@ -339,11 +340,15 @@ MIGRATIONS: tuple[str, ...] = (
 
     ALTER TABLE schedules ADD COLUMN pick TEXT NOT NULL DEFAULT 'least-recent';
     """,
+    # 6: how a quiz takes answers; in 'private' mode `selections` holds each member's stored menu choice.
+    """
+    ALTER TABLE quizzes ADD COLUMN answers TEXT NOT NULL DEFAULT 'reactions';
+    """,
 )
 
 _QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
-    " question_parts, lettered, answers_read_at, result_posts, result_parts, option_order"
+    " question_parts, lettered, answers_read_at, result_posts, result_parts, option_order, answers"
 )
 
 
@@ -484,6 +489,7 @@ class Store:
         started_at: float,
         deadline: float,
         order: Sequence[int] | None = None,
+        answers: str = "reactions",
     ) -> Quiz:
         """Claim the channel for a new quiz (state `posting`); ChannelBusy if one is running there.
 
@@ -495,7 +501,8 @@ class Store:
             async with self._transaction() as db:
                 cursor = await db.execute(
                     "INSERT INTO quizzes (guild_id, channel_id, question_id, question_json, scoring, started_by,"
-                    " started_at, deadline, state, lettered, option_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    " started_at, deadline, state, lettered, option_order, answers)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                     (
                         guild_id,
                         channel_id,
@@ -507,6 +514,7 @@ class Store:
                         deadline,
                         QuizState.POSTING.value,
                         json.dumps(order),
+                        answers,
                     ),
                 )
         except sqlite3.IntegrityError:
@@ -523,6 +531,7 @@ class Store:
             started_at,
             deadline,
             QuizState.POSTING,
+            answers=answers,
         )
 
     async def add_question_part(self, quiz: Quiz, message_id: int) -> Quiz:
@@ -601,6 +610,23 @@ class Store:
                 "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?",
                 [key for key, added in live.items() if not added],
             )
+
+    async def replace_choice(self, quiz_id: int, user_id: int, options: frozenset[int], at: float) -> bool:
+        """A member's private answer replaces their last; False (nothing stored) once the quiz has closed.
+
+        Committed before it returns: the caller acknowledges the member only after this.
+        """
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT 1 FROM quizzes WHERE id = ? AND state = ? AND deadline > ?", (quiz_id, QuizState.OPEN.value, at)
+            ) as found:
+                if await found.fetchone() is None:
+                    return False
+            await db.execute("DELETE FROM selections WHERE quiz_id = ? AND user_id = ?", (quiz_id, user_id))
+            await db.executemany(
+                "INSERT INTO selections VALUES (?, ?, ?)", [(quiz_id, user_id, option) for option in sorted(options)]
+            )
+        return True
 
     async def freeze_answers(self, quiz: Quiz, selections: Mapping[int, frozenset[int]], read_at: float) -> Quiz:
         """Store the answers to grade, as known at `read_at`, and stop taking any more (state `closing`)."""
@@ -1073,7 +1099,7 @@ def _posted_options(text: str, order: str) -> frozenset[int]:
 
 def _quiz(row: tuple) -> Quiz:
     quiz_id, guild, channel, message, question, scoring, by, started, deadline, state, *progress = row
-    question_parts, lettered, read_at, result_posts, result_parts, order = progress
+    question_parts, lettered, read_at, result_posts, result_parts, order, answers = progress
     return Quiz(
         quiz_id,
         guild,
@@ -1091,4 +1117,5 @@ def _quiz(row: tuple) -> Quiz:
         read_at,
         result_posts,
         tuple(json.loads(result_parts)),
+        answers,
     )

@@ -57,7 +57,7 @@ async def closing_quiz(store: Store, message_id: int, channel: int = 10, **value
 
 
 async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
-    assert await store.schema_version() == len(MIGRATIONS) == 5
+    assert await store.schema_version() == len(MIGRATIONS) == 6
 
 
 async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ANSWER_CHOICES = [
+    app_commands.Choice(name="reactions (everyone sees the counts)", value="reactions"),
+    app_commands.Choice(name="private (a menu; picks hidden until the result)", value="private"),
+]
+
 
 class QuizCommands(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
@@ -37,8 +42,9 @@ class QuizCommands(commands.Cog):
         topic="Pick from this topic folder or tag",
         duration=f"Seconds to answer ({MIN_DURATION} to {MAX_DURATION}); default from the question or config",
         pick="Without a question: least recently asked (default), or review what the group is forgetting",
+        answers="Letter reactions everyone sees, or a private menu (counts hidden until the result); default: config",
     )
-    @app_commands.choices(pick=PICK_CHOICES)
+    @app_commands.choices(pick=PICK_CHOICES, answers=ANSWER_CHOICES)
     async def quiz(
         self,
         interaction: discord.Interaction,
@@ -46,8 +52,9 @@ class QuizCommands(commands.Cog):
         topic: str | None = None,
         duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] | None = None,
         pick: app_commands.Choice[str] | None = None,
+        answers: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Post a question: members answer by reacting with the option letters."""
+        """Post a question: members answer with letter reactions or privately, in a menu."""
         config = self.bot.config.quiz
         require_moderator(interaction, config.moderator_role_ids)
         require_bot_permissions(interaction, threads=config.discussion_threads)
@@ -59,7 +66,8 @@ class QuizCommands(commands.Cog):
         chosen = await self.bot.quizmaster.choose(
             interaction.guild_id, candidates, Pick(pick.value if pick else Pick.LEAST_RECENT)
         )
-        started = await self.bot.quizmaster.start_in(interaction.channel, interaction.user.id, chosen, duration)
+        mode = answers.value if answers else None
+        started = await self.bot.quizmaster.start_in(interaction.channel, interaction.user.id, chosen, duration, mode)
         await reply(interaction, render.started_note(started.quiz, started.unplaced), ephemeral=True)
 
     def _candidates(self, question: str | None, topic: str | None) -> list[Question]:

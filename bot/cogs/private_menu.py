@@ -1,0 +1,64 @@
+"""The menu a private quiz carries: each choice is stored, then acknowledged, only to the member who made it.
+
+A `DynamicItem` whose custom id carries the quiz id: it works for a menu posted before a restart,
+and keeps nothing in memory. Whether the quiz still takes answers is the database's call.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import private_answers
+from bot.store import StoreError
+
+if TYPE_CHECKING:
+    from bot.client import QuizBot
+    from bot.store import Quiz
+
+log = logging.getLogger(__name__)
+
+
+class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_answers.MENU):
+    def __init__(self, quiz_id: int, labels: list[str]) -> None:
+        options = [discord.SelectOption(label=label, value=str(i)) for i, label in enumerate(labels)]
+        menu = discord.ui.Select(
+            custom_id=private_answers.menu_id(quiz_id), placeholder="Choose your answer (only you see it)",
+            min_values=1, max_values=len(options), options=options,
+        )  # fmt: skip
+        super().__init__(menu)
+        self.quiz_id = quiz_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+    ) -> AnswerMenu:
+        return cls(int(match["quiz"]), [option.label for option in item.options])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: QuizBot = interaction.client  # type: ignore[assignment]
+        quiz = await bot.store.quiz(self.quiz_id)
+        chosen = private_answers.picks(self.item.values, len(quiz.question.options)) if quiz else None
+        if quiz is None or chosen is None:
+            await interaction.response.send_message(private_answers.closed(), ephemeral=True)
+            return
+        try:  # stored before it is acknowledged: an acknowledged answer is never lost
+            stored = await bot.store.replace_choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
+        except (StoreError, sqlite3.OperationalError) as error:
+            log.warning("private answer to quiz %s not stored: %s", quiz.id, error)
+            text = "The database is busy right now, so your answer was not recorded; choose it again."
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def answer_view(quiz: Quiz) -> discord.ui.View:
+    """The view a private question is posted with: the menu and nothing else to click."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerMenu(quiz.id, private_answers.labels([o.text for o in quiz.question.options])))
+    return view
