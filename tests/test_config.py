@@ -23,6 +23,7 @@ def test_example_config_loads_with_documented_defaults() -> None:
         10,
     )
     assert config.quiz.shuffle_options is True
+    assert config.quiz.answers == "reactions"
 
 
 def test_values_are_read() -> None:
@@ -35,6 +36,7 @@ def test_values_are_read() -> None:
                 "duration_seconds": 30,
                 "shuffle_options": False,
                 "desired_retention": 0.85,
+                "answers": "private",
             },
             "database": {"path": "/tmp/x.db"},
         },
@@ -45,6 +47,7 @@ def test_values_are_read() -> None:
     assert config.quiz.scoring == "partial"
     assert config.quiz.shuffle_options is False
     assert config.quiz.desired_retention == 0.85
+    assert config.quiz.answers == "private"
     assert config.database_path == Path("/tmp/x.db")
     assert config.questions_path == Path("/srv/questions")
 
@@ -77,6 +80,7 @@ def test_values_are_read() -> None:
         ({"database": {"path": ""}}, "database.path: must not be empty"),
         ({"quiz": {"discussion_threads": "yes"}}, "quiz.discussion_threads: must be true or false, not 'yes'"),
         ({"quiz": {"shuffle_options": 0}}, "quiz.shuffle_options: must be true or false, not 0"),
+        ({"quiz": {"answers": "secret"}}, "quiz.answers: must be reactions or private"),
         ({"quiz": {"leaderboard_size": True}}, "quiz.leaderboard_size: must be a whole number, not True"),
         (["a"], "the file: must be a mapping of `key: value` lines"),
     ],

@@ -1,0 +1,82 @@
+"""Private answers: the menu's labels and ids, what members are told, and the store's choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_store import open_quiz
+
+from bot import private_answers
+from bot.store import Store
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["yes", "no"], ["🇦 yes", "🇧 no"]),
+        (["two\n  lines"], ["🇦 two lines"]),
+        (["x" * 200], ["🇦 " + "x" * 97 + "…"]),
+    ],
+)
+def test_labels_are_letter_and_the_start_of_each_option(options: list[str], expected: list[str]) -> None:
+    labels = private_answers.labels(options)
+    assert labels == expected and all(len(label) <= private_answers.LABEL_LIMIT for label in labels)
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "expected"),
+    [
+        (["0", "3"], 4, frozenset({0, 3})),
+        (["2"], 3, frozenset({2})),
+        (["4"], 4, None),  # not one of the menu's options: a forged or outdated menu
+        (["-1"], 4, None),
+        (["a"], 4, None),
+        ([], 4, None),
+    ],
+)
+def test_picks_accept_only_the_menus_values(values: list[str], options: int, expected: frozenset | None) -> None:
+    assert private_answers.picks(values, options) == expected
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "quiz"), [("quiz:12:answer", 12), ("quiz:x:answer", None), ("review:pick:1", None)]
+)
+def test_the_menu_id_carries_the_quiz(custom_id: str, quiz: int | None) -> None:
+    assert private_answers.quiz_of(custom_id) == quiz
+    if quiz is not None:
+        assert private_answers.menu_id(quiz) == custom_id
+
+
+@pytest.mark.parametrize(
+    ("chosen", "text"),
+    [
+        (frozenset({3, 0}), "Your answer: 🇦 🇩 — you can change it until <t:1700:R>."),
+        (frozenset({1}), "Your answer: 🇧 — you can change it until <t:1700:R>."),
+    ],
+)
+def test_acknowledgement_names_the_letters_in_order(chosen: frozenset[int], text: str) -> None:
+    assert private_answers.acknowledged(chosen, 1700) == text
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    store = await Store.open(tmp_path / "quiz.sqlite3")
+    yield store
+    await store.close()
+
+
+async def test_a_choice_replaces_the_last_and_none_is_taken_after_the_deadline(store: Store) -> None:
+    quiz = await open_quiz(store, message_id=500)  # deadline 160
+    assert await store.replace_choice(quiz.id, 7, frozenset({0, 1, 2}), at=120.0)
+    assert await store.replace_choice(quiz.id, 7, frozenset({3}), at=130.0)
+    assert await store.replace_choice(quiz.id, 8, frozenset({0}), at=140.0)
+    assert not await store.replace_choice(quiz.id, 8, frozenset({1}), at=160.0)
+    assert await store.selections(quiz.id) == {7: frozenset({3}), 8: frozenset({0})}
+
+
+async def test_no_choice_is_taken_once_the_answers_are_frozen(store: Store) -> None:
+    quiz = await open_quiz(store, message_id=501)
+    await store.freeze_answers(quiz, {}, read_at=120.0)  # ended early
+    assert not await store.replace_choice(quiz.id, 7, frozenset({0}), at=121.0)
+    assert await store.selections(quiz.id) == {}
