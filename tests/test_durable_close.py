@@ -59,7 +59,7 @@ async def finished(runner: BotRunner, quiz_id: int = 1):
     return found
 
 
-async def refused(server: FakeDiscord, ix) -> str:
+async def refused(ix) -> str:
     await ix.wait_response()
     assert ix.ephemeral
     return ix.response.data["content"]
@@ -128,9 +128,9 @@ async def test_a_close_on_a_locked_database_is_retried_and_the_channel_says_so(
         clock.advance(60)
         await server.wait_for(lambda: "database is locked" in caplog.text, description="a failed attempt")
         again = await server.invoke(group.moderator, group.channel, "quiz", question=SEED_ID)
-        assert (await refused(server, again)).startswith("The last quiz here is still being graded")
+        assert (await refused(again)).startswith("The last quiz here is still being graded")
         end = await server.invoke(group.moderator, group.channel, "endquiz")
-        assert (await refused(server, end)).startswith("This quiz has ended and is being graded")
+        assert (await refused(end)).startswith("This quiz has ended and is being graded")
         assert result_messages(server, group, question.id) == []
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert winners(result) == {ana.id}
