@@ -35,6 +35,7 @@ from bot.memory import Pick, most_forgotten
 from bot.outgoing import Attachment
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
+from bot.shards import Shards
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class Quizmaster:
         rng: random.Random,
         backoff: Backoff = DEFAULT_BACKOFF,
         on_fatal: Callable[[BaseException], None] = lambda error: None,
+        shards: Shards = Shards(),
     ) -> None:
         self.client = client
         self.store = store
@@ -116,6 +118,7 @@ class Quizmaster:
         self.rng = rng
         self.backoff = backoff
         self.on_fatal = on_fatal  # the database is gone: the bot must stop
+        self.shards = shards  # recovery leaves other shards' quizzes to the processes that run them
         self.link = 0  # counts gateway connections; moves on every disconnect and fresh session
         self.connected = False
         self._by_channel: dict[int, RunningQuiz] = {}
@@ -478,8 +481,9 @@ class Quizmaster:
     # -- recovery -------------------------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Pick up what a previous run left: finish posting steps, resume timers, finish closes."""
-        for quiz in await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes"):
+        """Pick up what a previous run left in this process's servers: finish posting steps, resume timers, finish closes."""
+        unfinished = await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes")
+        for quiz in (quiz for quiz in unfinished if self.shards.owns(quiz.guild_id)):
             if quiz.state is QuizState.POSTING:
                 self._spawn(self._take_down(quiz, quiz.question_parts, "the bot stopped while posting it"))
                 continue
