@@ -56,8 +56,7 @@ class Gateway:
         self._replay_buffer = replay_buffer
         self._sessions: dict[int, GatewaySession] = {}  # by shard id
         self._connections: set[GatewayConnection] = set()
-        self._accepting = asyncio.Event()
-        self._accepting.set()
+        self._held: dict[int, asyncio.Event] = {}  # shards in an outage -> set when it ends
 
     # -- EventSink --------------------------------------------------------------------
 
@@ -132,8 +131,12 @@ class Gateway:
 
     @contextlib.asynccontextmanager
     async def outage(self, *, resumable: bool, shard: int = 0) -> AsyncIterator[None]:
-        """Disconnect the shard and hold every reconnect (no HELLO) until the block exits."""
-        self._accepting.clear()
+        """Disconnect the shard and leave its reconnects unanswered until the block exits.
+
+        The client gets HELLO, but its IDENTIFY or RESUME for that shard waits: other shards
+        keep working and may reconnect meanwhile, as when one gateway node of Discord fails.
+        """
+        ended = self._held[shard] = asyncio.Event()
         try:
             if resumable:
                 await self.drop_connection(shard)
@@ -141,7 +144,8 @@ class Gateway:
                 await self.invalidate_session(shard)
             yield
         finally:
-            self._accepting.set()
+            del self._held[shard]
+            ended.set()
 
     def _require_live(self, shard: int) -> GatewaySession:
         session = self._sessions.get(shard)
@@ -152,7 +156,8 @@ class Gateway:
     async def close(self) -> None:
         """Release held connections and close every socket (server shutdown)."""
         self._sessions.clear()
-        self._accepting.set()
+        for ended in self._held.values():
+            ended.set()
         for connection in list(self._connections):
             await connection.close(1001)
 
@@ -164,9 +169,6 @@ class Gateway:
         connection = GatewayConnection(ws)
         self._connections.add(connection)
         try:
-            await self._accepting.wait()
-            if ws.closed:
-                return ws
             connection.start()
             connection.send_op(OP_HELLO, {"heartbeat_interval": HEARTBEAT_INTERVAL_MS})
             async for message in ws:
@@ -191,8 +193,11 @@ class Gateway:
         if op == OP_HEARTBEAT:
             connection.send_op(OP_HEARTBEAT_ACK, None)
         elif op == OP_IDENTIFY:
+            await self._until_served(_identified_shard(data))
             await self._identify(connection, data)
         elif op == OP_RESUME:
+            session = next((s for s in self._sessions.values() if s.id == data.get("session_id")), None)
+            await self._until_served(session.shard[0] if session is not None and session.shard else 0)
             self._resume(connection, data)
         elif op == OP_REQUEST_GUILD_MEMBERS:
             self._send_member_chunks(data)
@@ -220,6 +225,12 @@ class Gateway:
 
     def _guilds_on(self, shard_id: int) -> list[Guild]:
         return [guild for guild in self.state.guilds.values() if self.shard_of(guild.id) == shard_id]
+
+    async def _until_served(self, shard_id: int) -> None:
+        """Wait out an outage of the shard; the socket's later frames (heartbeats too) wait with it."""
+        ended = self._held.get(shard_id)
+        if ended is not None:
+            await ended.wait()
 
     def _resume(self, connection: GatewayConnection, data: Json) -> None:
         session = next((s for s in self._sessions.values() if s.id == data.get("session_id")), None)
@@ -308,6 +319,12 @@ def shard_refusal(shard: object, shard_count: int) -> tuple[int, str] | None:
     if count != shard_count or not 0 <= shard_id < count:
         return CLOSE_INVALID_SHARD, "Invalid shard"
     return None
+
+
+def _identified_shard(data: Json) -> int:
+    """The shard an IDENTIFY asks for, as far as it can be read (a malformed one is refused later)."""
+    shard = data.get("shard")
+    return shard[0] if isinstance(shard, list) and shard and type(shard[0]) is int else 0
 
 
 def _select_members(guild: Guild, request: Json) -> list[Member]:
