@@ -32,7 +32,7 @@ from bot.store import Store, StoreError
 log = logging.getLogger(__name__)
 
 REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
-CONNECTION_EVENTS = frozenset({"connect", "resumed"})
+CONNECTION_EVENTS = frozenset({"shard_connect", "shard_resumed"})
 SHUTDOWN_WAIT_SECONDS = 5.0
 
 
@@ -123,10 +123,10 @@ class QuizBot(commands.AutoShardedBot):
         try:
             if event_name in REACTION_EVENTS:
                 self.quizmaster.on_reaction(*args)
-            elif event_name == "disconnect":
-                self.quizmaster.on_disconnect()
+            elif event_name == "shard_disconnect":
+                self.quizmaster.on_disconnect(*args)
             elif event_name in CONNECTION_EVENTS:
-                self.quizmaster.on_connect(fresh=event_name == "connect")
+                self.quizmaster.on_connect(*args, fresh=event_name == "shard_connect")
         except Exception:
             log.exception("could not record %s", event_name)
         super().dispatch(event_name, *args, **kwargs)

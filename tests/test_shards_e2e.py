@@ -115,12 +115,7 @@ async def test_each_process_fires_only_its_own_servers_schedules(
 ) -> None:
     setup = _runner(server, tmp_path, clock)
     await setup.start()
-    slots = []
-    for group in groups:
-        ix = await server.invoke(group.moderator, group.channel, "quizschedule add", days="daily", time="09:00",
-                                 timezone="UTC", duration=600)  # fmt: skip
-        await server.wait_for(lambda ix=ix: ix.followups, description="the schedule's confirmation")
-        slots.append(int(re.search(r"<t:(\d+):R>", ix.followups[0].content).group(1)))
+    slots = [await _schedule(server, group) for group in groups]
     await setup.stop_all()
 
     shard0 = _runner(server, tmp_path, clock, shard_count=2, shard_ids=[0])
@@ -140,6 +135,38 @@ async def test_each_process_fires_only_its_own_servers_schedules(
         (groups[0].guild.id, slots[0]),
         (groups[1].guild.id, None),
     ]
+
+
+async def test_a_quiz_opened_while_its_shard_is_down_reads_its_answers_over_rest_though_another_shard_is_up(
+    server: FakeDiscord, groups: list[StudyGroup], tmp_path: Path, clock: FakeClock
+) -> None:
+    runner = _runner(server, tmp_path, clock, shard_count=2, shard_ids=[0, 1])
+    try:
+        bot = await runner.start()
+        slot = await _schedule(server, groups[1])
+        await server.wait_for(lambda: bot.scheduler.ticks >= 1, description="the scheduler to see the schedule")
+        async with server.gateway_outage(resumable=True, shard=1):
+            await server.wait_for(lambda: bot.quizmaster.links.current(1) is None, description="shard 1 down")
+            resumes = server.resume_count
+            await server.drop_connection(0)  # shard 0 comes and goes; shard 1 stays down
+            await server.wait_for(lambda: server.resume_count > resumes and bot.quizmaster.links.current(0))
+            clock.advance(slot - clock.now())  # the slot comes while shard 1 is down: posted over REST
+            question = await server.wait_for(lambda: _posted(server, groups[1]), description="the scheduled quiz")
+            await server.wait_for(lambda: len(question[-1].reactions) == 4, description="the letters")
+            await groups[1].react(groups[1].members[0], question[-1], 0, 3)  # never reaches the bot in time
+            clock.advance(600)
+            result = await _closed(server, groups[1], question[-1])
+        assert f"<@{groups[1].members[0].id}>" in embed_text(result)
+    finally:
+        await runner.stop_all()
+
+
+async def _schedule(server: FakeDiscord, group: StudyGroup) -> int:
+    """A daily 09:00 quiz in the group's channel; returns its first slot."""
+    ix = await server.invoke(group.moderator, group.channel, "quizschedule add", days="daily", time="09:00",
+                             timezone="UTC", duration=600)  # fmt: skip
+    await server.wait_for(lambda: ix.followups, description="the schedule's confirmation")
+    return int(re.search(r"<t:(\d+):R>", ix.followups[0].content).group(1))
 
 
 async def _read(tmp_path: Path, query: Callable[[Store], Awaitable[list[T]]]) -> list[T]:
