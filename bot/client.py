@@ -109,9 +109,7 @@ class QuizBot(commands.AutoShardedBot):
         self.rng = rng or random.Random()
         self.own_shards = shards
         self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng, backoff, self._fail, shards)
-        self.scheduler = Scheduler(
-            self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, backoff, shards
-        )
+        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, backoff, shards)
         self._scheduling: asyncio.Task | None = None
         self.failure: BaseException | None = None  # why the bot stopped itself, if it did
         self._stopping: asyncio.Future | None = None

@@ -36,7 +36,7 @@ from bot.memory import Pick, most_forgotten
 from bot.outgoing import Attachment
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
-from bot.shards import Shards, shard_of
+from bot.shards import ALL_SHARDS, Shards, shard_of
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class Quizmaster:
         rng: random.Random,
         backoff: Backoff = DEFAULT_BACKOFF,
         on_fatal: Callable[[BaseException], None] = lambda error: None,
-        shards: Shards = Shards(),
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self.client = client
         self.store = store
@@ -483,7 +483,7 @@ class Quizmaster:
     # -- recovery -------------------------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Pick up what a previous run left in this process's servers: finish posting steps, resume timers, finish closes."""
+        """Pick up what a previous run left in this process's servers: finish posts, resume timers, finish closes."""
         unfinished = await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes")
         for quiz in (quiz for quiz in unfinished if self.shards.owns(quiz.guild_id)):
             if quiz.state is QuizState.POSTING:

@@ -20,7 +20,7 @@ from bot.questions import Question
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
 from bot.retry import TRANSIENT, Backoff, describe, until_done
 from bot.schedule import Recurrence, due, parse_days, parse_time
-from bot.shards import Shards
+from bot.shards import ALL_SHARDS, Shards
 from bot.store import Schedule, Store
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class Scheduler:
         config: QuizConfig,
         clock: Clock,
         backoff: Backoff,
-        shards: Shards = Shards(),
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self.client = client
         self.store = store

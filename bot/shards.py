@@ -33,3 +33,6 @@ class Shards:
     def syncs_commands(self) -> bool:
         """Commands are global: one process (the one with shard 0) registers them for all."""
         return self.ids is None or 0 in self.ids
+
+
+ALL_SHARDS = Shards()

@@ -44,7 +44,12 @@ def test_a_process_owns_the_servers_of_its_shards(shards: Shards, owned: set[int
 
 @pytest.mark.parametrize(
     ("shards", "syncs"),
-    [(Shards(), True), (Shards(count=8), True), (Shards(count=8, ids=(0, 1)), True), (Shards(count=8, ids=(4, 5)), False)],
+    [
+        (Shards(), True),
+        (Shards(count=8), True),
+        (Shards(count=8, ids=(0, 1)), True),
+        (Shards(count=8, ids=(4, 5)), False),
+    ],
 )
 def test_only_the_process_with_shard_zero_syncs_commands(shards: Shards, syncs: bool) -> None:
     assert shards.syncs_commands is syncs

@@ -57,9 +57,7 @@ def _database(layout: str, request: pytest.FixtureRequest, tmp_path: Path) -> di
 def _replies(server: FakeDiscord, group: StudyGroup, question: Message) -> list[Message]:
     """The bot's results for ``question``: each grading posts one reply to it."""
     return [
-        m
-        for m in bot_messages(server, group.channel)
-        if m.reference and int(m.reference["message_id"]) == question.id
+        m for m in bot_messages(server, group.channel) if m.reference and int(m.reference["message_id"]) == question.id
     ]
 
 

@@ -235,11 +235,7 @@ class Gateway:
     def _resume(self, connection: GatewayConnection, data: Json) -> None:
         session = next((s for s in self._sessions.values() if s.id == data.get("session_id")), None)
         seq = data.get("seq")
-        if (
-            session is None
-            or session.connection is not None
-            or not session.can_resume_from(seq)
-        ):
+        if session is None or session.connection is not None or not session.can_resume_from(seq):
             connection.send_op(OP_INVALID_SESSION, False)
             return
         session.resume(connection, seq)

@@ -35,7 +35,7 @@ class IdentityRoutes:
         return json_reply({"url": self._gateway_url()})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        """Used by ``AutoShardedClient`` without a shard count: the recommended count, an unexhausted identify budget."""
+        """Used by ``AutoShardedClient`` without a shard count: the recommended count, a full identify budget."""
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         return json_reply({"url": self._gateway_url(), "shards": self._shard_count, "session_start_limit": limit})
 

@@ -163,7 +163,9 @@ class FakeDiscord:
     def application_id(self) -> int:
         return self._state.application_id
 
-    def add_guild(self, name: str, *, bot_permissions: PermissionValue | None = None, shard: int | None = None) -> Guild:
+    def add_guild(
+        self, name: str, *, bot_permissions: PermissionValue | None = None, shard: int | None = None
+    ) -> Guild:
         """A guild with @everyone (id == guild id), an owner member and the bot as a member.
 
         ``shard``: the shard (of ``shard_count``) whose session receives its events; any if None.
