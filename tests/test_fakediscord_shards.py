@@ -11,7 +11,7 @@ import discord
 import pytest
 import yarl
 from fakediscord import FakeDiscord, Guild, TextChannel, User
-from fakediscord.clients import wait_ready
+from fakediscord.clients import record_events, wait_ready
 from fakediscord.snowflakes import SnowflakeFactory, shard_of
 
 INTENTS = discord.Intents(guilds=True, guild_messages=True, guild_reactions=True)
@@ -67,17 +67,6 @@ async def clients() -> AsyncIterator[Clients]:
     await started.close()
 
 
-def _recorded(client: discord.Client, event: str) -> list[object]:
-    received: list[object] = []
-
-    async def listener(payload: object) -> None:
-        received.append(payload)
-
-    listener.__name__ = f"on_{event}"
-    client.event(listener)
-    return received
-
-
 @pytest.mark.parametrize(("shard", "count"), [(0, 1), (0, 2), (1, 2), (3, 4), (7, 8)])
 def test_next_on_shard_gives_increasing_ids_on_that_shard(shard: int, count: int) -> None:
     ids = SnowflakeFactory()
@@ -112,8 +101,8 @@ async def test_each_guilds_events_reach_only_the_session_of_its_shard(
 ) -> None:
     shard0 = await clients.start(shard_count=2, shard_ids=[0])
     shard1 = await clients.start(shard_count=2, shard_ids=[1])
-    reactions = [_recorded(client, "raw_reaction_add") for client in (shard0, shard1)]
-    messages = [_recorded(client, "message") for client in (shard0, shard1)]
+    reactions = [record_events(client, "raw_reaction_add") for client in (shard0, shard1)]
+    messages = [record_events(client, "message") for client in (shard0, shard1)]
 
     for n in range(2):
         posted = await fake.send_user_message(world.members[n], world.channels[n], "hello")
@@ -134,7 +123,7 @@ async def test_a_shards_session_is_dropped_and_resumed_alone(
     fake: FakeDiscord, world: Server, clients: Clients
 ) -> None:
     client = await clients.start()
-    reactions = _recorded(client, "raw_reaction_add")
+    reactions = record_events(client, "raw_reaction_add")
     message = await fake.send_user_message(world.members[1], world.channels[1], "question")
 
     async with fake.gateway_outage(resumable=True, shard=1):

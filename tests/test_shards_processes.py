@@ -9,10 +9,8 @@ until a ``postgres_url`` fixture (a throwaway PostgreSQL server) is there to giv
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import discord
 import pytest
 from fakediscord import FakeDiscord
 from fakediscord.models import Message
@@ -34,15 +32,8 @@ LAYOUTS = {
 
 
 @pytest.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """The conftest server, with two shards."""
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    )
-    async with FakeDiscord(shard_count=2) as fake:
-        yield fake
-    assert fake.internal_errors == []
+def shard_count() -> int:
+    return 2
 
 
 def _database(layout: str, request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, object]:
