@@ -36,6 +36,13 @@ log = logging.getLogger("bot")
 # in all), then exit 1 so that a supervisor restarts the bot or a person sees why.
 START_RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0, 30.0)
 UNREACHABLE = (OSError, aiohttp.ClientError, TimeoutError, discord.DiscordServerError)
+# Gateway close codes that no retry can mend: the shard settings in the file must change.
+REFUSED_SHARD = {
+    4010: "Discord refused the shards (close code 4010, invalid shard): check discord.shard_count and "
+    "discord.shard_ids",
+    4011: "Discord requires more shards for this many servers (close code 4011): raise discord.shard_count, "
+    "or leave it out to take Discord's recommendation",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +107,8 @@ def _import(form: str, sources: list[Path], into: Path) -> int:
 
 def _run(config_path: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("discord.client").addFilter(_one_line_reconnects)
+    for name in ("discord.client", "discord.shard"):
+        logging.getLogger(name).addFilter(_one_line_reconnects)
     try:
         token = token_from_environment()
         config = load_config(config_path)
@@ -156,11 +164,14 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            except Exception as error:
-                cause = _unreachable(error, bot)
-                if cause is None:
+            except discord.ConnectionClosed as error:
+                if error.code not in REFUSED_SHARD:
                     raise
-                reason = f"cannot reach Discord ({_why(cause)})"
+                print(f"quizbot: {REFUSED_SHARD[error.code]}", file=sys.stderr)
+                return 1
+            except UNREACHABLE as error:
+                # A gateway that cannot be reached is retried by discord.py itself; REST failures end up here.
+                reason = f"cannot reach Discord ({_why(error)})"
                 if delay is None:
                     print(f"quizbot: {reason}; check the network, then start again", file=sys.stderr)
                     return 1
@@ -184,24 +195,14 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     return 0
 
 
-def _unreachable(error: Exception, bot: QuizBot) -> BaseException | None:
-    """The network error or Discord outage behind `error`, if that is what ended `bot.start`."""
-    if isinstance(error, UNREACHABLE):
-        return error
-    # discord.py 2.7 cannot retry a first gateway connection that failed: right after logging the
-    # retry it reads the websocket it never got (AttributeError on None).
-    if isinstance(error, AttributeError) and bot.ws is None and isinstance(error.__context__, UNREACHABLE):
-        return error.__context__
-    return None
-
-
 def _why(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
 def _one_line_reconnects(record: logging.LogRecord) -> bool:
-    """discord.py logs every failed reconnect with a traceback; its cause fits on the line."""
-    if record.exc_info and record.exc_info[1] and record.getMessage().startswith("Attempting a reconnect"):
+    """discord.py logs every failed (re)connect with a traceback; its cause fits on the line."""
+    retrying = record.getMessage().startswith(("Attempting a reconnect", "Failed to connect for shard_id"))
+    if record.exc_info and record.exc_info[1] and retrying:
         record.msg, record.args = f"{record.getMessage()}: {_why(record.exc_info[1])}", ()
         record.exc_info = None
     return True

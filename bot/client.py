@@ -26,12 +26,13 @@ from bot.quiz import Clock, QuizError, Quizmaster
 from bot.retry import DEFAULT_BACKOFF, Backoff
 from bot.schedule import ScheduleError
 from bot.scheduler import Scheduler
+from bot.shards import Shards
 from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
 REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
-CONNECTION_EVENTS = frozenset({"connect", "resumed"})
+CONNECTION_EVENTS = frozenset({"shard_connect", "shard_resumed"})
 SHUTDOWN_WAIT_SECONDS = 5.0
 
 
@@ -76,7 +77,9 @@ class QuizTree(app_commands.CommandTree):
             log.warning("could not tell %s about a failed command", interaction.user.id)
 
 
-class QuizBot(commands.Bot):
+class QuizBot(commands.AutoShardedBot):
+    """discord.py launches the configured shards (or as many as Discord recommends) in this process."""
+
     def __init__(
         self,
         *,
@@ -88,7 +91,10 @@ class QuizBot(commands.Bot):
         backoff: Backoff = DEFAULT_BACKOFF,
         **options,
     ) -> None:
+        shards = Shards(config.discord.shard_count, config.discord.shard_ids)
         super().__init__(
+            shard_count=shards.count,
+            shard_ids=None if shards.ids is None else list(shards.ids),
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),  # nothing the bot sends may ping anyone
@@ -101,8 +107,9 @@ class QuizBot(commands.Bot):
         self.bank = bank
         self.clock = clock
         self.rng = rng or random.Random()
-        self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng, backoff, self._fail)
-        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, backoff)
+        self.own_shards = shards
+        self.quizmaster = Quizmaster(self, store, config.quiz, clock, self.rng, backoff, self._fail, shards)
+        self.scheduler = Scheduler(self, store, self.quizmaster, lambda: self.bank, config.quiz, clock, backoff, shards)
         self._scheduling: asyncio.Task | None = None
         self.failure: BaseException | None = None  # why the bot stopped itself, if it did
         self._stopping: asyncio.Future | None = None
@@ -114,10 +121,10 @@ class QuizBot(commands.Bot):
         try:
             if event_name in REACTION_EVENTS:
                 self.quizmaster.on_reaction(*args)
-            elif event_name == "disconnect":
-                self.quizmaster.on_disconnect()
+            elif event_name == "shard_disconnect":
+                self.quizmaster.on_disconnect(*args)
             elif event_name in CONNECTION_EVENTS:
-                self.quizmaster.on_connect(fresh=event_name == "connect")
+                self.quizmaster.on_connect(*args, fresh=event_name == "shard_connect")
         except Exception:
             log.exception("could not record %s", event_name)
         super().dispatch(event_name, *args, **kwargs)
@@ -134,11 +141,20 @@ class QuizBot(commands.Bot):
         await self.quizmaster.recover()
         self._scheduling = asyncio.create_task(self._schedule())
 
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        # discord.py 2.7 retries a shard's failed first connection every 5 s, forever, even once the
+        # bot is closed: without this a stop while the gateway is unreachable would never finish.
+        if not self.is_closed():
+            await super().launch_shard(gateway, shard_id, initial=initial)
+
     async def _schedule(self) -> None:
         await self.wait_until_ready()  # schedules post into channels the cache must know
         await self.scheduler.run()
 
     async def _sync_commands(self) -> None:
+        if not self.own_shards.syncs_commands:
+            log.info("commands are synced by the process that runs shard 0")
+            return
         guild_id = self.config.discord.dev_guild_id
         if guild_id is None:
             synced = await self.tree.sync()

@@ -32,6 +32,8 @@ class DiscordConfig:
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg"
     dev_guild_id: int | None = None
+    shard_count: int | None = None  # None: as many as Discord recommends
+    shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of them
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             api_base_url=discord.get("api_base_url", str, DiscordConfig.api_base_url, _url("http")),
             gateway_url=discord.get("gateway_url", str, DiscordConfig.gateway_url, _url("ws")),
             dev_guild_id=discord.get("dev_guild_id", int, None, _snowflake),
+            **_shards(discord),
         ),
         database_path=base / database.get("path", str, "quiz.sqlite3", _non_empty),
         questions_path=base / questions.get("path", str, "questions", _non_empty),
@@ -184,6 +187,30 @@ def _between(low: float, high: float) -> Callable[[float], str | None]:
 
 def _one_of(*choices: str) -> Callable[[str], str | None]:
     return lambda value: None if value in choices else f"must be {' or '.join(choices)}"
+
+
+def _shards(discord: _Section) -> dict[str, Any]:
+    """`shard_count` and `shard_ids`, checked together: the ids only mean something against a count."""
+    count = discord.get("shard_count", int, None, lambda n: None if n >= 1 else "must be at least 1")
+    ids = discord.get("shard_ids", list, None, _shard_ids(count))
+    if ids is not None and count is None:
+        raise ConfigError(f"{discord.key('shard_ids')}: needs {discord.key('shard_count')}, the total across processes")
+    return {"shard_count": count, "shard_ids": None if ids is None else tuple(ids)}
+
+
+def _shard_ids(count: int | None) -> Callable[[list], str | None]:
+    def check(values: list) -> str | None:
+        if not values:
+            return "must list at least one shard (leave it out to run them all)"
+        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        if bad:
+            return f"must be a list of shard numbers (0 or more), not {shown(bad[0])}"
+        if count is not None and max(values) >= count:
+            return f"shard {max(values)} does not exist: shard_count is {count}, so shards are 0 to {count - 1}"
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        return f"lists shard {repeated[0]} twice" if repeated else None
+
+    return check
 
 
 def _snowflake(value: int) -> str | None:

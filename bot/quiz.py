@@ -30,11 +30,13 @@ from bot.bank import least_recently_asked
 from bot.cogs.private_menu import answer_view
 from bot.cogs.replies import with_files
 from bot.config import QuizConfig
+from bot.gateway_links import GatewayLinks
 from bot.grading import Scoring, grade, pick_counts
 from bot.memory import Pick, most_forgotten
 from bot.outgoing import Attachment
 from bot.questions import Question
 from bot.retry import DEFAULT_BACKOFF, TRANSIENT, Backoff, describe, until_done
+from bot.shards import ALL_SHARDS, Shards, shard_of
 from bot.store import ChannelBusy, DatabaseGone, Quiz, QuizState, SelectionChange, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,8 @@ class SystemClock:
 @dataclass
 class RunningQuiz:
     quiz: Quiz
-    # The gateway link this quiz has seen whole since it opened; None when that is not known
-    # (opened while disconnected, or resumed after a restart): then events may be missing.
+    # The link of its shard's gateway connection this quiz has seen whole since it opened; None when
+    # that is not known (opened while disconnected, or resumed after a restart): events may be missing.
     link: int | None
     selections: dict[int, set[int]] = field(default_factory=dict)
     timer: asyncio.Task | None = None
@@ -108,6 +110,7 @@ class Quizmaster:
         rng: random.Random,
         backoff: Backoff = DEFAULT_BACKOFF,
         on_fatal: Callable[[BaseException], None] = lambda error: None,
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self.client = client
         self.store = store
@@ -116,8 +119,8 @@ class Quizmaster:
         self.rng = rng
         self.backoff = backoff
         self.on_fatal = on_fatal  # the database is gone: the bot must stop
-        self.link = 0  # counts gateway connections; moves on every disconnect and fresh session
-        self.connected = False
+        self.shards = shards  # recovery leaves other shards' quizzes to the processes that run them
+        self.links = GatewayLinks()
         self._by_channel: dict[int, RunningQuiz] = {}
         self._by_message: dict[int, RunningQuiz] = {}
         self._starting: set[int] = set()  # channels whose quiz is being posted
@@ -215,7 +218,8 @@ class Quizmaster:
                 menu = {"view": answer_view(quiz)} if private and len(sent) == len(posts) - 1 else {}
                 sent.append(await channel.send(**await with_files(post), **menu))
                 if len(sent) == len(posts):  # tracked the moment its id is known: members may react at once
-                    running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), self._current_link()))
+                    link = self._current_link(quiz.guild_id)
+                    running = self._track(RunningQuiz(replace(quiz, message_id=sent[-1].id), link))
                 quiz = await self.store.add_question_part(quiz, sent[-1].id)
         except (discord.HTTPException, *TRANSIENT) as error:
             if running is not None:
@@ -337,21 +341,22 @@ class Quizmaster:
             await self._durably(lambda b=batch: self.store.apply_selection_changes(b), "saving picks")
             del self._pending[:count]
 
-    def on_disconnect(self) -> None:
-        """The gateway connection is gone: events from now until reconnection may never arrive."""
-        self.connected = False
-        self.link += 1
+    @property
+    def connected(self) -> bool:
+        return self.links.connected
 
-    def on_connect(self, *, fresh: bool) -> None:
-        if fresh:  # a new session: whatever happened before it is gone for good
-            self.link += 1
-        self.connected = True
+    def on_disconnect(self, shard_id: int) -> None:
+        """A shard's connection is gone: its servers' events from now until reconnection may never arrive."""
+        self.links.lost(shard_id)
 
-    def _current_link(self) -> int | None:
-        return self.link if self.connected else None
+    def on_connect(self, shard_id: int, *, fresh: bool) -> None:
+        self.links.gained(shard_id, fresh=fresh)
+
+    def _current_link(self, guild_id: int) -> int | None:
+        return self.links.current(shard_of(guild_id, self.client.shard_count or 1))
 
     def _events_complete(self, running: RunningQuiz) -> bool:
-        return self.connected and running.link == self.link
+        return running.link is not None and running.link == self._current_link(running.quiz.guild_id)
 
     # -- closing --------------------------------------------------------------------------------
 
@@ -478,8 +483,9 @@ class Quizmaster:
     # -- recovery -------------------------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Pick up what a previous run left: finish posting steps, resume timers, finish closes."""
-        for quiz in await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes"):
+        """Pick up what a previous run left in this process's servers: finish posts, resume timers, finish closes."""
+        unfinished = await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes")
+        for quiz in (quiz for quiz in unfinished if self.shards.owns(quiz.guild_id)):
             if quiz.state is QuizState.POSTING:
                 self._spawn(self._take_down(quiz, quiz.question_parts, "the bot stopped while posting it"))
                 continue

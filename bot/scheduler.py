@@ -20,6 +20,7 @@ from bot.questions import Question
 from bot.quiz import Clock, QuizError, Quizmaster, missing_permissions
 from bot.retry import TRANSIENT, Backoff, describe, until_done
 from bot.schedule import Recurrence, due, parse_days, parse_time
+from bot.shards import ALL_SHARDS, Shards
 from bot.store import Schedule, Store
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Scheduler:
         config: QuizConfig,
         clock: Clock,
         backoff: Backoff,
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self.client = client
         self.store = store
@@ -47,6 +49,7 @@ class Scheduler:
         self.config = config
         self.clock = clock
         self.backoff = backoff
+        self.shards = shards  # each process fires only its own servers' schedules
         self._changed = asyncio.Event()
         self.ticks = 0  # completed passes, so an observer can tell the scheduler has acted
 
@@ -75,10 +78,10 @@ class Scheduler:
                     task.cancel()
 
     async def tick(self) -> float | None:
-        """Fire every due slot once; return when the next slot is (None without schedules)."""
+        """Fire every due slot of this process's servers once; return when the next slot is (None without schedules)."""
         now = self.clock.now()
         next_slots = []
-        for schedule in await self.store.schedules():
+        for schedule in (s for s in await self.store.schedules() if self.shards.owns(s.guild_id)):
             recurrence = recurrence_of(schedule)
             grace = self.grace(schedule)
             slot, skipped = astuple(due(recurrence, schedule.last_fired, schedule.created_at, now, grace))

@@ -12,13 +12,19 @@ from harness import BotRunner, FakeClock, StudyGroup
 
 
 @pytest.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+def shard_count() -> int:
+    """How many shards the loopback Discord requires; modules of sharded tests override this fixture."""
+    return 1
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch, shard_count: int) -> AsyncIterator[FakeDiscord]:
     # The bot points discord.py's class-level endpoints at the server; restore them afterwards.
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(
         discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     )
-    async with FakeDiscord() as fake:
+    async with FakeDiscord(shard_count=shard_count) as fake:
         yield fake
     assert fake.internal_errors == []
 

@@ -62,11 +62,11 @@ class TestBot(QuizBot):
 
 
 class StudyGroup:
-    """One server with a quiz channel, a moderator and four members."""
+    """One server with a quiz channel, a moderator and four members; ``shard``: the shard it is on."""
 
-    def __init__(self, server: FakeDiscord) -> None:
+    def __init__(self, server: FakeDiscord, *, shard: int | None = None) -> None:
         self.server = server
-        self.guild: Guild = server.add_guild("ML Study Group")
+        self.guild: Guild = server.add_guild("ML Study Group", shard=shard)
         self.channel: TextChannel = server.add_text_channel(self.guild, "quiz")
         self.moderator_role = server.add_role(self.guild, "Moderators", discord.Permissions(manage_messages=True))
         self.moderator: User = server.add_member(self.guild, "mona", roles=[self.moderator_role])
@@ -109,13 +109,16 @@ class BotRunner:
         clock: FakeClock,
         questions: Path = SHIPPED_QUESTIONS,
         rng: random.Random | None = None,
+        discord_config: Mapping[str, object] | None = None,
         **quiz_config: object,
     ) -> None:
+        """``discord_config``: more `discord:` settings (shard_count, shard_ids); ``quiz_config``: `quiz:` ones."""
         self.server = server
         self.database = database
         self.clock = clock
         self.questions = questions
         self.rng = rng
+        self.discord_config = dict(discord_config or {})
         self.quiz_config = quiz_config
         self.busy_timeout_ms = 100  # a locked database fails fast, so the retries show
         self.bank: QuestionBank = load_bank([questions])
@@ -124,7 +127,11 @@ class BotRunner:
     def config(self) -> Config:
         return parse_config(
             {
-                "discord": {"api_base_url": self.server.api_base, "gateway_url": self.server.gateway_url},
+                "discord": {
+                    "api_base_url": self.server.api_base,
+                    "gateway_url": self.server.gateway_url,
+                    **self.discord_config,
+                },
                 "database": {"path": str(self.database)},
                 "questions": {"path": str(self.questions)},
                 # Most tests name options by their letters in the file; the shuffling tests turn this on.

@@ -24,12 +24,18 @@ def test_example_config_loads_with_documented_defaults() -> None:
     )
     assert config.quiz.shuffle_options is True
     assert config.quiz.answers == "reactions"
+    assert (config.discord.shard_count, config.discord.shard_ids) == (None, None)
 
 
 def test_values_are_read() -> None:
     config = parse_config(
         {
-            "discord": {"dev_guild_id": 42, "api_base_url": "http://127.0.0.1:5/api/v10"},
+            "discord": {
+                "dev_guild_id": 42,
+                "api_base_url": "http://127.0.0.1:5/api/v10",
+                "shard_count": 8,
+                "shard_ids": [4, 5, 6, 7],
+            },
             "quiz": {
                 "scoring": "partial",
                 "moderator_role_ids": [7, 8],
@@ -43,6 +49,7 @@ def test_values_are_read() -> None:
         base=Path("/srv"),
     )
     assert config.discord.dev_guild_id == 42
+    assert (config.discord.shard_count, config.discord.shard_ids) == (8, (4, 5, 6, 7))
     assert config.quiz.moderator_role_ids == (7, 8)
     assert config.quiz.scoring == "partial"
     assert config.quiz.shuffle_options is False
@@ -77,6 +84,28 @@ def test_values_are_read() -> None:
             "discord.api_base_url: must start with http:// or https://",
         ),
         ({"discord": {"dev_guild_id": -1}}, "discord.dev_guild_id: must be a Discord id (a positive number)"),
+        ({"discord": {"shard_count": 0}}, "discord.shard_count: must be at least 1"),
+        ({"discord": {"shard_count": "8"}}, "discord.shard_count: must be a whole number, not '8'"),
+        ({"discord": {"shard_ids": [0]}}, "discord.shard_ids: needs discord.shard_count, the total across processes"),
+        ({"discord": {"shard_count": 8, "shard_ids": 3}}, "discord.shard_ids: must be a list, not 3"),
+        (
+            {"discord": {"shard_count": 8, "shard_ids": []}},
+            "discord.shard_ids: must list at least one shard (leave it out to run them all)",
+        ),
+        (
+            {"discord": {"shard_count": 8, "shard_ids": [0, "1"]}},
+            "discord.shard_ids: must be a list of shard numbers (0 or more), not '1'",
+        ),
+        (
+            {"discord": {"shard_count": 8, "shard_ids": [-1]}},
+            "discord.shard_ids: must be a list of shard numbers (0 or more), not -1",
+        ),
+        (
+            {"discord": {"shard_count": 8, "shard_ids": [4, 8]}},
+            "discord.shard_ids: shard 8 does not exist: shard_count is 8, so shards are 0 to 7",
+        ),
+        ({"discord": {"shard_count": 8, "shard_ids": [1, 2, 1]}}, "discord.shard_ids: lists shard 1 twice"),
+        ({"discord": {"shard_count": 2, "shard_ids": [True]}}, "discord.shard_ids: must be a list of shard numbers"),
         ({"database": {"path": ""}}, "database.path: must not be empty"),
         ({"quiz": {"discussion_threads": "yes"}}, "quiz.discussion_threads: must be true or false, not 'yes'"),
         ({"quiz": {"shuffle_options": 0}}, "quiz.shuffle_options: must be true or false, not 0"),

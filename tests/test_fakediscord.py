@@ -13,7 +13,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 from fakediscord import FakeDiscord, Guild, TextChannel, User
-from fakediscord.clients import wait_ready
+from fakediscord.clients import record_events, wait_ready
 from fakediscord.mentions import compute_pings
 
 BASE_INTENTS = discord.Intents(guilds=True, guild_messages=True, guild_reactions=True)
@@ -90,18 +90,6 @@ async def test_login_sees_guild_channels_and_members(
     assert server.identify_count == 1
 
 
-def _record_events(client: discord.Client, event: str) -> list[object]:
-    """Collect the payloads of one client event (e.g. ``"raw_reaction_add"``)."""
-    received: list[object] = []
-
-    async def listener(payload: object) -> None:
-        received.append(payload)
-
-    listener.__name__ = f"on_{event}"
-    client.event(listener)
-    return received
-
-
 def _text_channel(client: discord.Client, world: World) -> discord.TextChannel:
     channel = client.get_channel(world.channel.id)
     assert isinstance(channel, discord.TextChannel)
@@ -141,7 +129,7 @@ async def test_limit_violation_is_http_400(server: FakeDiscord, world: World, ru
 
 async def test_user_reaction_arrives_as_raw_event(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
-    added = _record_events(client, "raw_reaction_add")
+    added = record_events(client, "raw_reaction_add")
     sent = await _text_channel(client, world).send("Pick one")
 
     await server.react(world.alice, server.message(sent.id), "🇦")
@@ -283,7 +271,7 @@ async def test_injected_429_is_retried_transparently(
 
 async def test_resume_replays_missed_events(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
-    added = _record_events(client, "raw_reaction_add")
+    added = record_events(client, "raw_reaction_add")
     sent = await _text_channel(client, world).send("Resumable")
     message = server.message(sent.id)
 
@@ -307,7 +295,7 @@ async def test_invalidated_session_reidentifies_and_loses_events(
     server: FakeDiscord, world: World, run_client: ClientFactory
 ) -> None:
     client = await run_client(ImmediateReidentifyClient(intents=BASE_INTENTS, guild_ready_timeout=0.1))
-    added = _record_events(client, "raw_reaction_add")
+    added = record_events(client, "raw_reaction_add")
     sent = await _text_channel(client, world).send("Not resumable")
     message = server.message(sent.id)
 
@@ -374,14 +362,14 @@ async def test_reply_pings_author_unless_disabled(server: FakeDiscord, world: Wo
 
 async def test_message_content_needs_the_intent(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     without_intent = await run_client()
-    seen = _record_events(without_intent, "message")
+    seen = record_events(without_intent, "message")
     await server.send_user_message(world.alice, world.channel, "answer: B")
     await server.send_user_message(world.alice, world.channel, f"<@{server.bot_user.id}> answer: C")
     await server.wait_for(lambda: len(seen) == 2)
     await without_intent.close()
 
     with_intent = await run_client(intents=BASE_INTENTS | discord.Intents(message_content=True))
-    seen_with_intent = _record_events(with_intent, "message")
+    seen_with_intent = record_events(with_intent, "message")
     await server.send_user_message(world.bob, world.channel, "answer: D")
     await server.wait_for(lambda: seen_with_intent)
 
@@ -442,7 +430,7 @@ async def test_history_is_newest_first(server: FakeDiscord, world: World, run_cl
 
 async def test_dispatch_many_reaches_the_client(server: FakeDiscord, world: World, run_client: ClientFactory) -> None:
     client = await run_client()
-    added = _record_events(client, "raw_reaction_add")
+    added = record_events(client, "raw_reaction_add")
     event = {
         "user_id": str(world.alice.id),
         "channel_id": str(world.channel.id),

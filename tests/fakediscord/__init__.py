@@ -65,6 +65,12 @@ Discord behaviours the server enforces, with Discord's status codes and error bo
   Presences, GUILD_CREATE lists only the bot and op 8 serves member chunks), RESUME
   with replay of missed events, op 9 invalid session. A client closing with 1000/1001
   ends its session.
+* Shards: ``FakeDiscord(shard_count=N)`` recommends N in ``GET /gateway/bot``; one session
+  per shard (from any number of clients or processes), each guild's events (GUILD_CREATE,
+  READY's guild list, messages, reactions, interactions, member chunks) go only to shard
+  ``(guild_id >> 22) % N``, and READY echoes ``shard``. An IDENTIFY with fewer shards than
+  N (or none, when N > 1) is closed with 4011 Sharding required; a shard id outside
+  ``[0, N)``, another count or a malformed ``shard`` with 4010 Invalid shard.
 * Discord's published API description (``tests/discord_spec/openapi.json``, see ``spec``):
   a path Discord does not have -> 404 ``{"code": 0, "message": "404: Not Found"}``, a
   method it does not have on that path -> 405 ``{"code": 0, "message": "405: Method Not

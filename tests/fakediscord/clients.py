@@ -1,4 +1,4 @@
-"""Starting a discord.py client against the server and waiting until it is ready."""
+"""Starting a discord.py client against the server, waiting until it is ready, and watching its events."""
 
 from __future__ import annotations
 
@@ -20,3 +20,15 @@ async def wait_ready(client: discord.Client, task: asyncio.Task[None], timeout: 
     if task in done:
         task.result()
     raise TimeoutError("the client did not become ready")
+
+
+def record_events(client: discord.Client, event: str) -> list[object]:
+    """Collect the payloads of one client event (e.g. ``"raw_reaction_add"``), in arrival order."""
+    received: list[object] = []
+
+    async def listener(payload: object) -> None:
+        received.append(payload)
+
+    listener.__name__ = f"on_{event}"
+    client.event(listener)
+    return received

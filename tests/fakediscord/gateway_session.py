@@ -28,6 +28,8 @@ OP_HEARTBEAT_ACK = 11
 
 CLOSE_RESUMABLE = 4000
 """Discord's "unknown error" close code: clients reconnect and RESUME."""
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
 
 
 class GatewayConnection:
@@ -57,10 +59,10 @@ class GatewayConnection:
         if self._writer is not None and not self._writer.done():
             await self._outbox.join()
 
-    async def close(self, code: int) -> None:
+    async def close(self, code: int, reason: str = "") -> None:
         self.closed_by_server = True
         await self.stop()
-        await self.ws.close(code=code)
+        await self.ws.close(code=code, message=reason.encode())
 
     async def stop(self) -> None:
         if self._writer is not None:
@@ -84,11 +86,12 @@ class GatewayConnection:
 
 
 class GatewaySession:
-    """A logical session: id, intents, sequence numbers and a replay buffer."""
+    """A logical session of one shard: id, intents, sequence numbers and a replay buffer."""
 
-    def __init__(self, intents: int, *, replay_buffer: int) -> None:
+    def __init__(self, intents: int, *, shard: tuple[int, int] | None, replay_buffer: int) -> None:
         self.id = uuid.uuid4().hex
         self.intents = intents
+        self.shard = shard  # as identified: (shard id, shard count), None for an unsharded session
         self.seq = 0
         self.connection: GatewayConnection | None = None
         self._history: collections.deque[tuple[int, str]] = collections.deque(maxlen=replay_buffer)

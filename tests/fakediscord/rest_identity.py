@@ -15,10 +15,11 @@ from .state import ServerState
 
 
 class IdentityRoutes:
-    def __init__(self, state: ServerState, gateway_url: Callable[[], str]) -> None:
+    def __init__(self, state: ServerState, gateway_url: Callable[[], str], shard_count: int) -> None:
         """``gateway_url`` is a callable because the port is only known once the server listens."""
         self._state = state
         self._gateway_url = gateway_url
+        self._shard_count = shard_count
 
     def register(self, routes: RouteTable) -> None:
         routes.add("GET", "/gateway", self.get_gateway)
@@ -34,9 +35,9 @@ class IdentityRoutes:
         return json_reply({"url": self._gateway_url()})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        """Used by ``AutoShardedClient``: one shard, an unexhausted identify budget."""
+        """Used by ``AutoShardedClient`` without a shard count: the recommended count, a full identify budget."""
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        return json_reply({"url": self._gateway_url(), "shards": 1, "session_start_limit": limit})
+        return json_reply({"url": self._gateway_url(), "shards": self._shard_count, "session_start_limit": limit})
 
     async def get_me(self, request: web.Request) -> web.Response:
         bot = user_payload(self._state.bot_user)

@@ -62,14 +62,19 @@ class FakeDiscord:
         reaction_rate_limit: bool = True,
         interaction_deadline: float = 3.0,
         replay_buffer: int = 10_000,
+        shard_count: int = 1,
     ) -> None:
         """``token``: if given, only ``Bot <token>`` is accepted (else any bot token is).
         ``interaction_deadline``: seconds the bot has for its initial interaction response.
         ``replay_buffer``: how many recent gateway events a RESUME can replay.
+        ``shard_count``: the shards Discord requires (and recommends in ``GET /gateway/bot``);
+        each guild's events go to the session of shard ``(guild_id >> 22) % shard_count``.
         """
+        if shard_count < 1:
+            raise ValueError(f"shard_count must be at least 1, not {shard_count}")
         relay = EventRelay()
         self._state = ServerState(relay, bot_name=bot_name)
-        self._gateway = Gateway(self._state, replay_buffer=replay_buffer)
+        self._gateway = Gateway(self._state, replay_buffer=replay_buffer, shard_count=shard_count)
         relay.target = self._gateway
         self._default_bot_permissions = as_permission_bits(default_bot_permissions)
         self._interactions = InteractionRegistry()
@@ -95,7 +100,7 @@ class FakeDiscord:
         app.router.add_get(GATEWAY_PATH, self._gateway.handle)
         self._threads = ThreadRoutes(self._state)
         for group in (
-            IdentityRoutes(self._state, lambda: self.gateway_url),
+            IdentityRoutes(self._state, lambda: self.gateway_url, self._gateway.shard_count),
             MessageRoutes(self._state),
             self._threads,
             ReactionRoutes(self._state),
@@ -158,10 +163,18 @@ class FakeDiscord:
     def application_id(self) -> int:
         return self._state.application_id
 
-    def add_guild(self, name: str, *, bot_permissions: PermissionValue | None = None) -> Guild:
-        """A guild with @everyone (id == guild id), an owner member and the bot as a member."""
+    def add_guild(
+        self, name: str, *, bot_permissions: PermissionValue | None = None, shard: int | None = None
+    ) -> Guild:
+        """A guild with @everyone (id == guild id), an owner member and the bot as a member.
+
+        ``shard``: the shard (of ``shard_count``) whose session receives its events; any if None.
+        """
         bits = self._default_bot_permissions if bot_permissions is None else as_permission_bits(bot_permissions)
-        return self._state.add_guild(name, bot_permissions=bits)
+        if shard is not None and not 0 <= shard < self.shard_count:
+            raise ValueError(f"shard {shard} is not one of the {self.shard_count} shard(s)")
+        placement = None if shard is None else (shard, self.shard_count)
+        return self._state.add_guild(name, bot_permissions=bits, shard=placement)
 
     def add_role(self, guild: Guild, name: str, permissions: PermissionValue = 0) -> Role:
         return self._state.add_role(guild, name, as_permission_bits(permissions))
@@ -359,7 +372,26 @@ class FakeDiscord:
 
     @property
     def connected(self) -> bool:
+        """True while some shard's session is live."""
         return self._gateway.connected
+
+    @property
+    def connected_shards(self) -> set[int]:
+        """The shards whose session is attached to a live websocket."""
+        return self._gateway.connected_shards
+
+    @property
+    def shard_count(self) -> int:
+        return self._gateway.shard_count
+
+    def shard_of(self, guild: Guild) -> int:
+        """The shard whose session receives ``guild``'s events."""
+        return self._gateway.shard_of(guild.id)
+
+    @property
+    def identified_shards(self) -> list[object]:
+        """The ``shard`` field of every IDENTIFY so far (None where it was absent), refused ones included."""
+        return list(self._gateway.identified_shards)
 
     @property
     def identify_count(self) -> int:
@@ -369,8 +401,10 @@ class FakeDiscord:
     def resume_count(self) -> int:
         return self._gateway.resume_count
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
-        await self.wait_for(lambda: self.connected, timeout, description="a live gateway session")
+    async def wait_connected(self, timeout: float = 5.0, *, shards: Iterable[int] = (0,)) -> None:
+        """Wait until each of ``shards`` has a live session."""
+        wanted = set(shards)
+        await self.wait_for(lambda: wanted <= self.connected_shards, timeout, description=f"live shards {wanted}")
 
     async def wait_identified(self, count: int = 1, timeout: float = 5.0) -> None:
         """Wait until the gateway has seen ``count`` IDENTIFYs in total."""
@@ -386,25 +420,25 @@ class FakeDiscord:
         await self._gateway.flush()
         return count
 
-    async def drop_connection(self) -> None:
-        """Close the socket with a resumable code; the client RESUMEs and gets missed events."""
-        await self._gateway.drop_connection()
+    async def drop_connection(self, shard: int = 0) -> None:
+        """Close the shard's socket with a resumable code; the client RESUMEs and gets missed events."""
+        await self._gateway.drop_connection(shard)
 
-    async def invalidate_session(self) -> None:
-        """Send op 9 (d=false); the client re-IDENTIFies and events in between are lost.
+    async def invalidate_session(self, shard: int = 0) -> None:
+        """Send op 9 (d=false) to the shard; the client re-IDENTIFies and events in between are lost.
 
         discord.py waits 5 s (``Client.before_identify_hook``) before that IDENTIFY;
         override the hook in test clients to skip the wait.
         """
-        await self._gateway.invalidate_session()
+        await self._gateway.invalidate_session(shard)
 
-    def gateway_outage(self, *, resumable: bool) -> contextlib.AbstractAsyncContextManager[None]:
-        """Disconnect and keep the client out until the block exits.
+    def gateway_outage(self, *, resumable: bool, shard: int = 0) -> contextlib.AbstractAsyncContextManager[None]:
+        """Disconnect the shard and keep every client out until the block exits.
 
         Events produced inside are replayed on RESUME if ``resumable``, else lost (and the
         client re-IDENTIFies, see ``invalidate_session``).
         """
-        return self._gateway.outage(resumable=resumable)
+        return self._gateway.outage(resumable=resumable, shard=shard)
 
     # -- fault injection ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 discord.py derives ``created_at`` from ids and picks rate-limit sub-buckets for message
 deletion by message age, so ids must encode the current time like real snowflakes do.
+The timestamp part also decides a guild's shard, by Discord's formula (``shard_of``).
 """
 
 from __future__ import annotations
@@ -23,3 +24,18 @@ class SnowflakeFactory:
         now_ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
         self._last = max(now_ms << _TIMESTAMP_SHIFT, self._last + 1)
         return self._last
+
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new id that ``shard_of`` puts on ``shard_id``: the first one whose millisecond fits."""
+        candidate = self.next()
+        stamp = candidate >> _TIMESTAMP_SHIFT
+        ahead = (shard_id - stamp) % shard_count
+        if ahead:
+            candidate = (stamp + ahead) << _TIMESTAMP_SHIFT
+        self._last = candidate
+        return candidate
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: which of ``shard_count`` shards receives a guild's events."""
+    return (guild_id >> _TIMESTAMP_SHIFT) % shard_count

@@ -79,9 +79,14 @@ class ServerState:
 
     # -- building the world ---------------------------------------------------------
 
-    def add_guild(self, name: str, *, bot_permissions: int = QUIZ_BOT_PERMISSIONS) -> Guild:
-        """A guild with @everyone, an owner, and the bot as a member holding a managed role."""
-        guild_id = self.ids.next()
+    def add_guild(
+        self, name: str, *, bot_permissions: int = QUIZ_BOT_PERMISSIONS, shard: tuple[int, int] | None = None
+    ) -> Guild:
+        """A guild with @everyone, an owner, and the bot as a member holding a managed role.
+
+        ``shard``: (shard id, shard count) the guild's id must fall on; any id if None.
+        """
+        guild_id = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
         owner = self._new_user(f"{name} owner", bot=False)
         guild = Guild(guild_id, name, owner_id=owner.id)
         guild.roles[guild_id] = Role(guild_id, guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0)
