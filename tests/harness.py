@@ -296,7 +296,7 @@ async def database_locked(path: Path) -> AsyncIterator[None]:
 @contextlib.asynccontextmanager
 async def disk_full(store: Store) -> AsyncIterator[None]:
     """The database cannot grow: SQLite answers "database or disk is full", as it does when the disk is."""
-    db = store._db  # the store's own connection: the page limit is a per-connection setting
+    db = store.engine.connection  # the store's own connection: the page limit is a per-connection setting
     async with db.execute("PRAGMA page_count") as cursor:
         (pages,) = await cursor.fetchone()
     await db.execute(f"PRAGMA max_page_count = {pages}")

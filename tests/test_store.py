@@ -10,7 +10,8 @@ import pytest
 
 from bot.grading import Result, Scoring
 from bot.questions import Option, Question
-from bot.store import MIGRATIONS, ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
+from bot.store import ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
+from bot.store.sqlite_sql import MIGRATIONS
 
 QUESTION = Question(
     id="ml/q",
@@ -255,11 +256,24 @@ async def test_schedules_round_trip(store: Store) -> None:
         created_by=5, created_at=50.0,
     )  # fmt: skip
     assert await store.schedules(1) == [made] == await store.schedules()
-    await store.mark_fired(made.id, 1234.0)
+    assert await store.claim_slot(made, 1234.0)
     assert (await store.schedules(1))[0].last_fired == 1234.0
     assert not await store.remove_schedule(2, made.id)  # another guild's id does nothing
     assert await store.remove_schedule(1, made.id)
     assert await store.schedules() == []
+
+
+async def test_a_slot_is_claimed_only_from_the_last_fired_the_claimer_read(store: Store) -> None:
+    made = await store.add_schedule(
+        guild_id=1, channel_id=10, days="daily", at="09:00", zone="UTC", topic=None, duration=None,
+        created_by=5, created_at=50.0,
+    )  # fmt: skip
+    assert await store.claim_slot(made, 1000.0)
+    assert not await store.claim_slot(made, 1000.0)  # read before the first claim: lost
+    (fired,) = await store.schedules()
+    assert not await store.claim_slot(fired, 1000.0)  # the same slot again: never twice
+    assert await store.claim_slot(fired, 500.0)  # an earlier slot, after the clock ran ahead: allowed
+    assert (await store.schedules())[0].last_fired == 500.0
 
 
 async def test_a_database_made_by_schema_1_migrates_forward_without_losing_rows(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from test_shuffle import FILE  # options w0 r1 w2 w3: 🇧 is right
 
 from bot.grading import Result, Scoring, grade
 from bot.memory import make_scheduler, review
-from bot.store import MIGRATIONS, Quiz, Store
+from bot.store import Quiz, Store
+from bot.store.sqlite_sql import MIGRATIONS
 
 
 @pytest.fixture
