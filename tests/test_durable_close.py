@@ -209,7 +209,7 @@ async def test_the_scheduler_survives_a_busy_database_at_a_slot_and_shutdown_sti
     await server.wait_for(lambda: [m for m in bot_messages(server, group.channel) if m.content.startswith("⏳")])
     async with database_locked(runner.database):
         clock.advance(600)  # that quiz closes into a locked database; then the bot is stopped
-        await server.wait_for(lambda: "failed (OperationalError" in caplog.text.split("schedule pass failed")[-1])
+        await server.wait_for(lambda: "failed (StoreBusy" in caplog.text.split("schedule pass failed")[-1])
         await runner.stop(bot)  # returns, and raises nothing
     assert not server.connected
 
