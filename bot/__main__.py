@@ -126,14 +126,16 @@ def _run(config_path: Path) -> int:
 
 async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     try:
-        lock = single_instance.hold(config.database_path)
+        # A SQLite file serves one process; processes sharing PostgreSQL rely on its guarantees instead.
+        lock = single_instance.hold(config.database_path) if config.database_path else None
     except single_instance.LockError as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     try:
-        store = await Store.open(config.database_path, retention=config.quiz.desired_retention)
+        store = await Store.open(config.database, retention=config.quiz.desired_retention)
     except StoreError as error:
-        lock.close()
+        if lock is not None:
+            lock.close()
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     use_endpoints(config.discord)
@@ -187,7 +189,8 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await store.close()
-        lock.close()
+        if lock is not None:
+            lock.close()
     if bot.failure is not None:
         print(f"quizbot: stopped: {bot.failure}", file=sys.stderr)
         return 1
