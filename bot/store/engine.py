@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.store.models import StoreError
 
@@ -68,3 +69,13 @@ async def open_engine(target: str | Path, *, busy_timeout_ms: int) -> Engine:
     from bot.store.sqlite_engine import SqliteEngine
 
     return await SqliteEngine.open(sqlite_path(target), busy_timeout_ms=busy_timeout_ms)
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, to name in messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

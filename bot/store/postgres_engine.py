@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.store import postgres_sql
+from bot.store.engine import redacted
 from bot.store.models import Duplicate, StoreBusy, StoreError
 
 POOL_SIZE = 10
@@ -136,13 +136,3 @@ def explain(problem: str) -> str:
     if "password" in problem or "authentication" in problem:
         return f"{problem} (check the user and password in database.url)"
     return problem
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, to name in messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))

@@ -42,7 +42,7 @@ from bot import memory, option_order
 from bot.grading import Result, Scoring
 from bot.memory import Memory, Pick
 from bot.questions import Question
-from bot.store.engine import Connection, Engine, open_engine
+from bot.store.engine import Connection, Engine, open_engine, redacted
 from bot.store.models import (
     ChannelBusy,
     Duplicate,
@@ -102,7 +102,7 @@ class Store:
             store = cls(engine)
             await store._start_memory(retention)
         except StoreError as error:
-            where = engine.where if engine is not None else str(target)
+            where = engine.where if engine is not None else redacted(str(target))
             problem = engine.explain(str(error)) if engine is not None else str(error)
             if engine is not None:
                 await engine.close()
