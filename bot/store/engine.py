@@ -61,7 +61,7 @@ def sqlite_path(target: str | Path) -> Path:
 async def open_engine(target: str | Path, *, busy_timeout_ms: int) -> Engine:
     """Connect to `target` (a SQLite file or a PostgreSQL URL); StoreError when that is impossible."""
     if is_postgres(target):
-        from bot.store.postgres_engine import PostgresEngine  # asyncpg only when it is used
+        from bot.store.postgres_engine import PostgresEngine  # here: each engine module imports this one
 
         return await PostgresEngine.open(str(target), busy_timeout_ms=busy_timeout_ms)
     if isinstance(target, str) and "://" in target and not target.startswith(SQLITE_PREFIX):

@@ -75,6 +75,11 @@ class _Session:
             with _translated():
                 await self._on.executemany(sql, rows)
 
+    async def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+        """Many rows at once by COPY: for moving a whole database over."""
+        with _translated():
+            await self._on.copy_records_to_table(table, columns=list(columns), records=rows)
+
 
 class PostgresEngine(_Session):
     sql = postgres_sql

@@ -348,3 +348,25 @@ CLAIM_SLOT = (
     "UPDATE schedules SET last_fired = $1 WHERE id = $2"
     " AND last_fired IS NOT DISTINCT FROM $3::double precision AND last_fired IS DISTINCT FROM $4::double precision"
 )
+
+# -- copying a SQLite database in (`quizbot migrate-db`) ---------------------------------------------
+
+TABLES = (  # every table of the schema, each after those it refers to
+    "quizzes",
+    "selections",
+    "results",
+    "points",
+    "option_picks",
+    "seasons",
+    "schedules",
+    "memory_cards",
+    "memory_reviews",
+    "memory_scheduler",
+    "memory_recall",
+)
+COLUMNS = (  # a table's columns in order, with their types
+    "SELECT column_name, data_type FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+)
+COUNT_ROWS = "SELECT COUNT(*) FROM {table}"  # a table name from TABLES, never from input
+EMPTY_TABLES = f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY"

@@ -99,6 +99,17 @@ class SqliteEngine:
                         await self._db.execute("ROLLBACK")
                     raise
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqliteEngine]:
+        """Reads that all see one moment of the file, without holding up its writers (WAL)."""
+        async with self._write_lock:  # this connection's other coroutines must not join the transaction
+            with _translated():
+                await self._db.execute("BEGIN")
+                try:
+                    yield self
+                finally:
+                    await self._db.execute("ROLLBACK")
+
     async def schema_version(self) -> int:
         (version,) = await self.fetchrow("PRAGMA user_version")
         return version

@@ -360,3 +360,8 @@ REMOVE_SCHEDULE = "DELETE FROM schedules WHERE guild_id = ? AND id = ?"
 # the same value, one wins.
 # (Not `last_fired < slot`: after the clock ran ahead, an earlier slot must still be claimable.)
 CLAIM_SLOT = "UPDATE schedules SET last_fired = ? WHERE id = ? AND last_fired IS ? AND last_fired IS NOT ?"
+
+# -- copying this database out (`quizbot migrate-db`) ------------------------------------------------
+
+COUNT_ROWS = "SELECT COUNT(*) FROM {table}"  # a table name the target's schema lists, never from input
+ALL_ROWS = "SELECT {columns} FROM {table}"
