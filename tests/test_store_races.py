@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from raw_sql import rows
 from test_store import QUESTION, closing_quiz, new_quiz, right, wrong
 
 from bot.store import ChannelBusy, Store
@@ -89,3 +90,13 @@ async def test_two_quizzes_started_at_once_in_one_channel_one_is_refused(stores:
     started_quizzes = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
     assert (len(started_quizzes), len(refused)) == (1, RACERS - 1)
     assert started_quizzes[0].question == QUESTION
+
+
+async def test_processes_starting_at_once_migrate_and_replay_once(database: Path | str) -> None:
+    first, second = await asyncio.gather(Store.open(database), Store.open(database))
+    try:
+        assert await first.schema_version() == await second.schema_version() == len(first.engine.sql.MIGRATIONS)
+        assert await rows(database, "SELECT COUNT(*) FROM memory_scheduler") == [(1,)]
+    finally:
+        await first.close()
+        await second.close()

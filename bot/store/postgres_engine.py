@@ -111,8 +111,7 @@ class PostgresEngine(_Session):
                 yield _Session(connection)
 
     async def schema_version(self) -> int:
-        await self.execute(self.sql.CREATE_SCHEMA_VERSION)
-        (version,) = await self.fetchrow(self.sql.SCHEMA_VERSION)
+        (version,) = await self.fetchrow(self.sql.SCHEMA_VERSION)  # the table exists once migrate() ran
         return version
 
     async def migrate(self) -> None:

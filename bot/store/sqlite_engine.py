@@ -121,8 +121,16 @@ class SqliteEngine:
             raise StoreError(f"schema version {version} is newer than this bot ({len(migrations)})")
         for number, script in enumerate(migrations[version:], start=version + 1):
             # executescript commits first, so the version bump rides in the same script.
-            with _translated():
-                await self._db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            step = f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            try:
+                with _translated():
+                    await self._db.executescript(step)
+            except StoreError:
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
+                if await self.schema_version() < number:
+                    raise
+                # Another process opening the new file at the same moment made this step first.
 
     def explain(self, problem: str) -> str:
         return explain(problem)
