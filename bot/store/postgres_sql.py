@@ -9,6 +9,8 @@ and text that is sorted uses the "C" collation, as SQLite compares bytes.
 
 from __future__ import annotations
 
+from bot.store.columns import CARD_MEMORY_COLUMNS, LATEST_QUIZ, MEMORY_COLUMNS, SCHEDULE_COLUMNS
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema as SQLite's migrations 1-6 left it; PostgreSQL databases start here.
     """
@@ -154,13 +156,7 @@ QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
     " question_parts::text, lettered, answers_read_at, result_posts, result_parts::text, option_order, answers"
 )
-MEMORY_COLUMNS = "state, step, stability, difficulty, due, last_review, reviews"
-_CARD_MEMORY_COLUMNS = ", ".join(f"c.{column}" for column in MEMORY_COLUMNS.split(", "))  # beside quizzes.state
 _CARD_COLUMNS = f"guild_id, user_id, question_id, {MEMORY_COLUMNS}"
-_LATEST_QUIZ = (  # a question's latest quiz in its guild: how it was last posted
-    "SELECT latest.id FROM quizzes AS latest WHERE latest.guild_id = {table}.guild_id"
-    " AND latest.question_id = {table}.question_id ORDER BY latest.started_at DESC LIMIT 1"
-)
 
 # -- memory: the scheduler's settings and the replay of past results ---------------------------------
 
@@ -288,7 +284,7 @@ MEMBER_TOPICS = (  # SQLite sorts NULL first
 QUESTION_TOTALS = (
     "SELECT s.question_id, s.asked, s.answers, s.exact, latest.question_json, latest.option_order FROM"
     " (SELECT q.question_id, COUNT(DISTINCT q.id) AS asked, COUNT(r.user_id) AS answers,"
-    f"  COALESCE(SUM(r.exact), 0) AS exact, ({_LATEST_QUIZ.format(table='q')}) AS latest_id"
+    f"  COALESCE(SUM(r.exact), 0) AS exact, ({LATEST_QUIZ.format(table='q')}) AS latest_id"
     "  FROM quizzes AS q LEFT JOIN results AS r ON r.quiz_id = q.id"
     "  WHERE q.guild_id = $1 AND q.state IN ($2, $3) GROUP BY q.guild_id, q.question_id) AS s"
     " JOIN quizzes AS latest ON latest.id = s.latest_id"
@@ -301,8 +297,8 @@ QUESTION_PICKS = (
 # -- memory cards ------------------------------------------------------------------------------------
 
 _CARD_WITH_QUESTION = (
-    f"SELECT c.id, c.guild_id, c.user_id, {_CARD_MEMORY_COLUMNS}, q.question_json, q.option_order"
-    f" FROM memory_cards AS c JOIN quizzes AS q ON q.id = ({_LATEST_QUIZ.format(table='c')})"
+    f"SELECT c.id, c.guild_id, c.user_id, {CARD_MEMORY_COLUMNS}, q.question_json, q.option_order"
+    f" FROM memory_cards AS c JOIN quizzes AS q ON q.id = ({LATEST_QUIZ.format(table='c')})"
 )
 DUE_CARD = (
     f"{_CARD_WITH_QUESTION} WHERE c.guild_id = $1 AND c.user_id = $2 AND c.due <= $3 ORDER BY c.due, c.id LIMIT 1"
@@ -332,15 +328,12 @@ RECOMPUTE_RECALL = (  # parameters: at, factor, at, decay, guild, question, guil
 
 # -- schedules ---------------------------------------------------------------------------------------
 
-_SCHEDULE_COLUMNS = (
-    "id, guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at, last_fired, pick"
-)
 ADD_SCHEDULE = (
     "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
     " created_at, pick) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
 )
-SCHEDULES = f"SELECT {_SCHEDULE_COLUMNS} FROM schedules ORDER BY id"
-GUILD_SCHEDULES = f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE guild_id = $1 ORDER BY id"
+SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY id"
+GUILD_SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE guild_id = $1 ORDER BY id"
 REMOVE_SCHEDULE = "DELETE FROM schedules WHERE guild_id = $1 AND id = $2"
 # Compare-and-set on the value the caller read, never to the same slot again: of two processes that read
 # the same value, one wins (the other, blocked on the row, re-reads it and finds it moved).
