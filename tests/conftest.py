@@ -61,12 +61,18 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty PostgreSQL database of this test's own."""
+    return postgres_server.new_database()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     """An empty database on each engine: a SQLite file, or a PostgreSQL URL."""
     if request.param == "sqlite":
         return tmp_path / "quiz.sqlite3"
-    return request.getfixturevalue("postgres_server").new_database()
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from postgres import PostgresServer
 from test_store import QUESTION, graded_quiz, new_quiz, right, wrong
 
 from bot.__main__ import main
@@ -63,10 +62,8 @@ def sqlite_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_every_table_is_copied_and_reads_back_the_same(
-    sqlite_file: Path, postgres_server: PostgresServer, capsys
-) -> None:
-    url = postgres_server.new_database()
+def test_every_table_is_copied_and_reads_back_the_same(sqlite_file: Path, postgres_url: str, capsys) -> None:
+    url = postgres_url
     code, out, _ = migrate(capsys, str(sqlite_file), url)
     assert code == 0
     assert "quizzes: 3 rows" in out and "results: 5 rows" in out and "memory_reviews: 5 rows" in out
@@ -74,8 +71,8 @@ def test_every_table_is_copied_and_reads_back_the_same(
     assert asyncio.run(everything(url)) == asyncio.run(everything(sqlite_file))
 
 
-def test_new_rows_after_a_copy_get_fresh_ids(sqlite_file: Path, postgres_server: PostgresServer, capsys) -> None:
-    url = postgres_server.new_database()
+def test_new_rows_after_a_copy_get_fresh_ids(sqlite_file: Path, postgres_url: str, capsys) -> None:
+    url = postgres_url
     assert migrate(capsys, str(sqlite_file), url)[0] == 0
 
     async def add() -> tuple[int, int, QuizState]:
@@ -93,10 +90,8 @@ def test_new_rows_after_a_copy_get_fresh_ids(sqlite_file: Path, postgres_server:
     assert asyncio.run(add()) == (4, 2, QuizState.POSTING)  # after the copied ids; the copied quiz intact
 
 
-def test_a_target_with_data_is_refused_and_named_unless_forced(
-    sqlite_file: Path, postgres_server: PostgresServer, capsys
-) -> None:
-    url = postgres_server.new_database()
+def test_a_target_with_data_is_refused_and_named_unless_forced(sqlite_file: Path, postgres_url: str, capsys) -> None:
+    url = postgres_url
     assert migrate(capsys, str(sqlite_file), url)[0] == 0
     code, out, err = migrate(capsys, str(sqlite_file), url)
     assert (code, out) == (1, "")

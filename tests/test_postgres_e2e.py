@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator
 import pytest
 from fakediscord import FakeDiscord
 from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, assert_picks, embed_text, result_messages, start_quiz
-from postgres import PostgresServer
 from raw_sql import rows
 
 A, B, C, D = range(4)
 
 
 @pytest.fixture
-async def pg_runner(server: FakeDiscord, clock: FakeClock, postgres_server: PostgresServer) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(server, postgres_server.new_database(), clock)
+async def pg_runner(server: FakeDiscord, clock: FakeClock, postgres_url: str) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(server, postgres_url, clock)
     yield runner
     await runner.stop_all()
 

@@ -12,8 +12,8 @@ from bot.store.engine import redacted
 
 
 @pytest.fixture
-def url(postgres_server: PostgresServer) -> str:
-    return postgres_server.new_database()
+def url(postgres_url: str) -> str:
+    return postgres_url
 
 
 async def test_a_server_that_is_not_there_is_one_line_that_says_what_to_check(
