@@ -76,8 +76,8 @@ class SqliteEngine:
 
     async def execute(self, sql: str, *args: Any) -> int:
         with _translated():
-            async with self._db.execute(sql, args) as cursor:
-                return cursor.rowcount
+            cursor = await self._db.execute(sql, args)  # not closed: that would cost another thread hop per write
+            return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence]) -> None:
         with _translated():
