@@ -110,7 +110,7 @@ async def capture(path: Path, pairs: list[tuple[int, int]]) -> list[str]:
     """The SQL the store runs for each lookup, with its values bound (untimed pass)."""
     store = await Store.open(path)
     statements: list[str] = []
-    await store._db.set_trace_callback(statements.append)
+    await store.engine.connection.set_trace_callback(statements.append)
     for guild, user in pairs:
         await leaderboard_command(store, guild, user)
     await store.close()

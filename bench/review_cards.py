@@ -101,14 +101,14 @@ async def pick(store: Store) -> None:
 
 async def stale(store: Store, which: list[str]) -> None:
     """Untimed: mark means stale as a card change does."""
-    async with store._transaction() as db:
+    async with store.engine.transaction() as db:
         await db.executemany("UPDATE memory_recall SET as_of = NULL WHERE question_id = ?", [(q,) for q in which])
 
 
 async def age(store: Store) -> None:
     """Untimed: make every mean over an hour old."""
-    async with store._transaction() as db:
-        await db.execute("UPDATE memory_recall SET as_of = ?", (NOW - 2 * RECALL_MAX_AGE,))
+    async with store.engine.transaction() as db:
+        await db.execute("UPDATE memory_recall SET as_of = ?", NOW - 2 * RECALL_MAX_AGE)
 
 
 async def refresh(store: Store) -> None:

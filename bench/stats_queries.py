@@ -74,7 +74,7 @@ async def one_run(store: Store, calls: int, rng: random.Random) -> dict[str, flo
 
 
 async def plans(store: Store) -> None:
-    db = store._db  # reading the plans of the store's own statements, nothing else
+    db = store.engine.connection  # reading the plans of the store's own statements, nothing else
     for label, sql, parameters in [
         (
             "points ranking",

@@ -29,6 +29,8 @@ from bot.lints import lint_bank
 from bot.problems import Severity, count
 from bot.quiz import SystemClock
 from bot.store import Store, StoreError
+from bot.store.copy_to_postgres import copy_to_postgres
+from bot.store.engine import redacted
 
 log = logging.getLogger("bot")
 
@@ -62,7 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     convert.add_argument("format", choices=sorted(FORMATS), help="the source format")
     convert.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
     convert.add_argument("--into", type=Path, required=True, metavar="FOLDER", help="where to write the files")
+    migrate = commands.add_parser(
+        "migrate-db",
+        help="copy a SQLite database into an empty PostgreSQL one",
+        description="Copy every table of SQLITE_FILE into the PostgreSQL database at POSTGRES_URL (which must "
+        "exist, e.g. by createdb, and be empty unless --force), check the row counts, and print them.",
+    )
+    migrate.add_argument("sqlite_file", type=Path, metavar="SQLITE_FILE")
+    migrate.add_argument("postgres_url", metavar="POSTGRES_URL", help="postgresql://user[:password]@host[:port]/db")
+    migrate.add_argument("--force", action="store_true", help="replace whatever the target already holds")
     args = parser.parse_args(argv)
+    if args.command == "migrate-db":
+        return _migrate_db(args.sqlite_file, args.postgres_url, force=args.force)
     if args.command == "run":
         return _run(args.config)
     if args.command == "import":
@@ -105,6 +118,19 @@ def _import(form: str, sources: list[Path], into: Path) -> int:
     return 1 if report.skipped else 0
 
 
+def _migrate_db(sqlite_file: Path, url: str, *, force: bool) -> int:
+    try:
+        copied = asyncio.run(copy_to_postgres(sqlite_file, url, force=force))
+    except StoreError as error:
+        print(f"quizbot migrate-db: {error}", file=sys.stderr)
+        return 1
+    for table in copied:
+        print(f"{table.table}: {table.rows:,} rows")
+    total = sum(table.rows for table in copied)
+    print(f"copied {total:,} rows in {len(copied)} tables to {redacted(url)}; every count matches")
+    return 0
+
+
 def _run(config_path: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("discord.client", "discord.shard"):
@@ -126,14 +152,16 @@ def _run(config_path: Path) -> int:
 
 async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
     try:
-        lock = single_instance.hold(config.database_path)
+        # A SQLite file serves one process; processes sharing PostgreSQL rely on its guarantees instead.
+        lock = single_instance.hold(config.database_path) if config.database_path else None
     except single_instance.LockError as error:
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     try:
-        store = await Store.open(config.database_path, retention=config.quiz.desired_retention)
+        store = await Store.open(config.database, retention=config.quiz.desired_retention)
     except StoreError as error:
-        lock.close()
+        if lock is not None:
+            lock.close()
         print(f"quizbot: {error}", file=sys.stderr)
         return 1
     use_endpoints(config.discord)
@@ -187,7 +215,8 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await store.close()
-        lock.close()
+        if lock is not None:
+            lock.close()
     if bot.failure is not None:
         print(f"quizbot: stopped: {bot.failure}", file=sys.stderr)
         return 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from typing import Any
 
 import discord
@@ -60,7 +59,7 @@ class QuizTree(app_commands.CommandTree):
             text = str(cause)
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = "This command works in a server channel, not in direct messages."
-        elif isinstance(cause, StoreError | sqlite3.OperationalError):
+        elif isinstance(cause, StoreError):
             log.warning("command /%s: database: %s", interaction.command and interaction.command.name, cause)
             text = "The database is busy or full right now, so nothing was done; please try again in a moment."
         elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):

@@ -51,9 +51,15 @@ class QuizConfig:
 @dataclass(frozen=True)
 class Config:
     discord: DiscordConfig
-    database_path: Path
+    database_path: Path | None  # the SQLite file; None when the database is PostgreSQL
     questions_path: Path
     quiz: QuizConfig
+    database_url: str | None = None  # a postgresql:// URL
+
+    @property
+    def database(self) -> Path | str:
+        """What `Store.open` takes: the SQLite file or the PostgreSQL URL."""
+        return self.database_url or self.database_path
 
 
 def load_config(path: Path) -> Config:
@@ -86,6 +92,7 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
     questions = root.section("questions")
     quiz = root.section("quiz")
     root.finish()
+    database_path, database_url = _database(database, base)
     config = Config(
         discord=DiscordConfig(
             api_base_url=discord.get("api_base_url", str, DiscordConfig.api_base_url, _url("http")),
@@ -93,7 +100,8 @@ def parse_config(data: object, *, base: Path = Path()) -> Config:
             dev_guild_id=discord.get("dev_guild_id", int, None, _snowflake),
             **_shards(discord),
         ),
-        database_path=base / database.get("path", str, "quiz.sqlite3", _non_empty),
+        database_path=database_path,
+        database_url=database_url,
         questions_path=base / questions.get("path", str, "questions", _non_empty),
         quiz=QuizConfig(
             duration_seconds=quiz.get("duration_seconds", int, 60, _between(5, 86_400)),
@@ -167,6 +175,28 @@ class _Section:
 
 
 _KIND_NAMES = {str: "text", int: "a whole number", float: "a decimal number", list: "a list", bool: "true or false"}
+
+
+def _database(section: _Section, base: Path) -> tuple[Path | None, str | None]:
+    """`database.url` (sqlite:/// or postgresql://) or `database.path` (a SQLite file), relative to `base`."""
+    url = section.get("url", str, None, _database_url)
+    path = section.get("path", str, None, _non_empty)
+    if url is not None and path is not None:
+        raise ConfigError(f"{section.key('url')}: give either it or {section.key('path')}, not both")
+    if url is None:
+        return base / (path or "quiz.sqlite3"), None
+    if url.startswith(SQLITE_URL):
+        return base / url.removeprefix(SQLITE_URL), None  # sqlite:////abs/path keeps its leading slash
+    return None, url
+
+
+SQLITE_URL = "sqlite:///"
+
+
+def _database_url(value: str) -> str | None:
+    if value.startswith("postgresql://") or (value.startswith(SQLITE_URL) and value != SQLITE_URL):
+        return None
+    return f"must start with {SQLITE_URL} (and a file) or postgresql://"
 
 
 def _non_empty(value: str) -> str | None:

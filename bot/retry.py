@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -25,7 +24,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Failures that say nothing about the step itself: the same call can succeed later.
-TRANSIENT = (sqlite3.OperationalError, StoreError, discord.DiscordServerError, aiohttp.ClientError, OSError)
+# A StoreError is mostly StoreBusy (locked, full, connection lost); DatabaseGone is permanent (is_permanent).
+TRANSIENT = (StoreError, discord.DiscordServerError, aiohttp.ClientError, OSError)
 
 
 @dataclass(frozen=True)

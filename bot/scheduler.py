@@ -93,11 +93,12 @@ class Scheduler:
                     grace,
                     skipped[-1],
                 )
+            # Claimed before it posts: a crash must not fire it twice, nor another process sharing the database.
             if slot is not None:
-                await self.store.mark_fired(schedule.id, slot)  # first: a crash must not fire it twice
-                await self._fire(schedule)
+                if await self.store.claim_slot(schedule, slot):
+                    await self._fire(schedule)
             elif skipped:
-                await self.store.mark_fired(schedule.id, skipped[-1])
+                await self.store.claim_slot(schedule, skipped[-1])
             next_slots.append(recurrence.next_after(now))
         self.ticks += 1
         return min(next_slots, default=None)

@@ -100,12 +100,12 @@ class StudyGroup:
 
 
 class BotRunner:
-    """Starts bots on one database file, one after another, as restarts would."""
+    """Starts bots on one database (a SQLite file or a PostgreSQL URL), one after another, as restarts would."""
 
     def __init__(
         self,
         server: FakeDiscord,
-        database: Path,
+        database: Path | str,
         clock: FakeClock,
         questions: Path = SHIPPED_QUESTIONS,
         rng: random.Random | None = None,
@@ -132,7 +132,7 @@ class BotRunner:
                     "gateway_url": self.server.gateway_url,
                     **self.discord_config,
                 },
-                "database": {"path": str(self.database)},
+                "database": {"url": self.database} if isinstance(self.database, str) else {"path": str(self.database)},
                 "questions": {"path": str(self.questions)},
                 # Most tests name options by their letters in the file; the shuffling tests turn this on.
                 "quiz": {"duration_seconds": 60, "shuffle_options": False, **self.quiz_config},
@@ -143,7 +143,7 @@ class BotRunner:
         config = self.config()
         use_endpoints(config.discord)
         store = await Store.open(
-            config.database_path, busy_timeout_ms=self.busy_timeout_ms, retention=config.quiz.desired_retention
+            config.database, busy_timeout_ms=self.busy_timeout_ms, retention=config.quiz.desired_retention
         )
         bot = TestBot(
             config=config,
@@ -296,7 +296,7 @@ async def database_locked(path: Path) -> AsyncIterator[None]:
 @contextlib.asynccontextmanager
 async def disk_full(store: Store) -> AsyncIterator[None]:
     """The database cannot grow: SQLite answers "database or disk is full", as it does when the disk is."""
-    db = store._db  # the store's own connection: the page limit is a per-connection setting
+    db = store.engine.connection  # the store's own connection: the page limit is a per-connection setting
     async with db.execute("PRAGMA page_count") as cursor:
         (pages,) = await cursor.fetchone()
     await db.execute(f"PRAGMA max_page_count = {pages}")

@@ -60,6 +60,20 @@ def test_values_are_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "path", "postgres"),
+    [
+        ("sqlite:///data/quiz.db", Path("/srv/bot/data/quiz.db"), None),  # relative to the config's folder
+        ("sqlite:////var/lib/quiz.db", Path("/var/lib/quiz.db"), None),
+        ("postgresql://bot@db:5432/quiz", None, "postgresql://bot@db:5432/quiz"),
+    ],
+)
+def test_the_database_url_names_a_sqlite_file_or_a_postgresql_server(url: str, path: Path | None, postgres) -> None:
+    config = parse_config({"database": {"url": url}}, base=Path("/srv/bot"))
+    assert (config.database_path, config.database_url) == (path, postgres)
+    assert config.database == (postgres or path)
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"quiz": {"scoring": "lenient"}}, "quiz.scoring: must be exact or partial"),
@@ -107,6 +121,15 @@ def test_values_are_read() -> None:
         ({"discord": {"shard_count": 8, "shard_ids": [1, 2, 1]}}, "discord.shard_ids: lists shard 1 twice"),
         ({"discord": {"shard_count": 2, "shard_ids": [True]}}, "discord.shard_ids: must be a list of shard numbers"),
         ({"database": {"path": ""}}, "database.path: must not be empty"),
+        (
+            {"database": {"url": "mysql://x/y"}},
+            "database.url: must start with sqlite:/// (and a file) or postgresql://",
+        ),
+        ({"database": {"url": "sqlite:///"}}, "database.url: must start with sqlite:/// (and a file) or postgresql://"),
+        (
+            {"database": {"url": "sqlite:///a.db", "path": "b.db"}},
+            "database.url: give either it or database.path, not both",
+        ),
         ({"quiz": {"discussion_threads": "yes"}}, "quiz.discussion_threads: must be true or false, not 'yes'"),
         ({"quiz": {"shuffle_options": 0}}, "quiz.shuffle_options: must be true or false, not 0"),
         ({"quiz": {"answers": "secret"}}, "quiz.answers: must be reactions or private"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fsrs import Rating
+from raw_sql import rows, script
 from test_store import QUESTION, graded_quiz, right, wrong
 
 from bot.grading import Result
@@ -18,26 +18,19 @@ DAY = 86_400.0
 OTHER = replace(QUESTION, id="ml/other")
 
 
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = await Store.open(tmp_path / "quiz.sqlite3")
-    yield store
-    await store.close()
-
-
 def partial(user: int) -> Result:
     return Result(user, frozenset({0}), 0.0, False)
 
 
-async def cards(path: Path) -> set[tuple]:
+async def cards(database: Path | str) -> set[tuple]:
     """Every card and review, keyed by member and question (ids may differ between databases)."""
-    with sqlite3.connect(path) as db:
-        rows = db.execute(
-            "SELECT c.guild_id, c.user_id, c.question_id, c.state, c.step, c.stability, c.difficulty, c.due,"
-            " c.last_review, c.reviews, r.number, r.rating, r.reviewed_at, r.quiz_id"
-            " FROM memory_cards AS c JOIN memory_reviews AS r ON r.card_id = c.id"
-        ).fetchall()
-    return set(rows)
+    found = await rows(
+        database,
+        "SELECT c.guild_id, c.user_id, c.question_id, c.state, c.step, c.stability, c.difficulty, c.due,"
+        " c.last_review, c.reviews, r.number, r.rating, r.reviewed_at, r.quiz_id"
+        " FROM memory_cards AS c JOIN memory_reviews AS r ON r.card_id = c.id",
+    )
+    return set(found)
 
 
 async def test_a_graded_result_reviews_each_members_card(store: Store) -> None:
@@ -62,9 +55,8 @@ async def test_a_later_answer_reviews_the_same_card_again(store: Store) -> None:
     assert (await store.memory_summary(1, 1, 0)).recalls == 1  # the first sight is not a recall
 
 
-async def test_replaying_past_results_gives_the_cards_live_grading_made(tmp_path: Path) -> None:
-    path = tmp_path / "quiz.sqlite3"
-    store = await Store.open(path)
+async def test_replaying_past_results_gives_the_cards_live_grading_made(database: Path | str) -> None:
+    store = await Store.open(database)
     history = [
         (1000.0, QUESTION, [right(1), wrong(2), partial(3)]),
         (1000.0 + 0.5 * DAY, OTHER, [wrong(1), right(2)]),
@@ -74,19 +66,19 @@ async def test_replaying_past_results_gives_the_cards_live_grading_made(tmp_path
     for channel, (at, question, results) in enumerate(history, start=1):
         await graded_quiz(store, channel, at, results, question)
     await store.close()
-    live = await cards(path)
+    live = await cards(database)
     assert len(live) == 10
-    with sqlite3.connect(path) as db:  # as a database upgraded to the memory schema starts
-        db.executescript(
-            "DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;"
-            " DELETE FROM memory_recall;"
-        )
-    store = await Store.open(path)
+    await script(  # as a database upgraded to the memory schema starts
+        database,
+        "DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;"
+        " DELETE FROM memory_recall;",
+    )
+    store = await Store.open(database)
     await store.close()
-    assert await cards(path) == live
-    store = await Store.open(path)  # replayed once: opening again changes nothing
+    assert await cards(database) == live
+    store = await Store.open(database)  # replayed once: opening again changes nothing
     await store.close()
-    assert await cards(path) == live
+    assert await cards(database) == live
 
 
 async def test_a_drill_answer_reviews_the_card_once(store: Store) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from test_store import open_quiz
 
@@ -57,13 +55,6 @@ def test_the_menu_id_carries_the_quiz(custom_id: str, quiz: int | None) -> None:
 )
 def test_acknowledgement_names_the_letters_in_order(chosen: frozenset[int], text: str) -> None:
     assert private_answers.acknowledged(chosen, 1700) == text
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = await Store.open(tmp_path / "quiz.sqlite3")
-    yield store
-    await store.close()
 
 
 async def test_a_choice_replaces_the_last_and_none_is_taken_after_the_deadline(store: Store) -> None:

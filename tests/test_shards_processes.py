@@ -1,9 +1,8 @@
 """Bot processes (``python -m bot run``) on two shards, one SIGKILLed mid-quiz and started again:
 every quiz is graded once, and /leaderboard is right in every server.
 
-One process running both shards works on SQLite today. Two processes, one per shard, need one
-database they can share: the PostgreSQL store (``database.url``). That case is skipped, saying so,
-until a ``postgres_url`` fixture (a throwaway PostgreSQL server) is there to give it one.
+One process running both shards works on SQLite. Two processes, one per shard, need one database
+they can share: the PostgreSQL store (``database.url``), on the throwaway server of ``postgres_url``.
 """
 
 from __future__ import annotations
@@ -19,10 +18,6 @@ from processes import ProcessRunner
 
 QUIZ_SECONDS = 8  # long enough to kill a process while its quizzes are open, short enough to wait for
 CLOSE_SECONDS = 40.0  # a restart (loading the bank, connecting) and the rest of the quiz, on a busy machine
-NEEDS_POSTGRES = (
-    "two bot processes share one database only through the PostgreSQL store (database.url); "
-    "this test runs once a `postgres_url` fixture provides a throwaway PostgreSQL server"
-)
 
 # Which processes run which shards of two; the last one runs shard 1 and is the one killed.
 LAYOUTS = {
@@ -39,10 +34,7 @@ def shard_count() -> int:
 def _database(layout: str, request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, object]:
     if len(LAYOUTS[layout]) == 1:
         return {"path": str(tmp_path / "quiz.sqlite3")}
-    try:
-        return {"url": request.getfixturevalue("postgres_url")}
-    except pytest.FixtureLookupError:
-        pytest.skip(NEEDS_POSTGRES)
+    return {"url": request.getfixturevalue("postgres_url")}
 
 
 def _replies(server: FakeDiscord, group: StudyGroup, question: Message) -> list[Message]:

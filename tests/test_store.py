@@ -1,4 +1,4 @@
-"""The store against a real SQLite file: migrations, the quiz states, exactly-once grading."""
+"""The store on both engines (the `store` fixture): migrations, the quiz states, exactly-once grading."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from bot.grading import Result, Scoring
 from bot.questions import Option, Question
-from bot.store import MIGRATIONS, ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
+from bot.store import ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
+from bot.store.sqlite_sql import MIGRATIONS
 
 QUESTION = Question(
     id="ml/q",
@@ -23,13 +24,6 @@ QUESTION = Question(
     topic="ml",
     tags=("t",),
 )
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = await Store.open(tmp_path / "quiz.sqlite3")
-    yield store
-    await store.close()
 
 
 async def new_quiz(store: Store, channel: int = 10, guild: int = 1, started_at: float = 100.0):
@@ -57,7 +51,11 @@ async def closing_quiz(store: Store, message_id: int, channel: int = 10, **value
 
 
 async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> None:
-    assert await store.schema_version() == len(MIGRATIONS) == 6
+    assert await store.schema_version() == len(store.engine.sql.MIGRATIONS)
+
+
+def test_the_sqlite_schema_is_at_version_6() -> None:
+    assert len(MIGRATIONS) == 6  # a new migration: test the upgrade of a file made by the one before
 
 
 async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:
@@ -160,11 +158,11 @@ async def test_last_asked_ignores_cancelled_quizzes(store: Store) -> None:
     assert await store.last_asked(1) == {"ml/q": 50.0}
 
 
-async def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "q.db")
+async def test_data_survives_reopening_the_database(database: Path | str) -> None:
+    store = await Store.open(database)
     quiz = await new_quiz(store)
     await store.close()
-    store = await Store.open(tmp_path / "q.db")
+    store = await Store.open(database)
     assert (await store.quiz(quiz.id)).question == QUESTION
     await store.close()
 
@@ -255,11 +253,24 @@ async def test_schedules_round_trip(store: Store) -> None:
         created_by=5, created_at=50.0,
     )  # fmt: skip
     assert await store.schedules(1) == [made] == await store.schedules()
-    await store.mark_fired(made.id, 1234.0)
+    assert await store.claim_slot(made, 1234.0)
     assert (await store.schedules(1))[0].last_fired == 1234.0
     assert not await store.remove_schedule(2, made.id)  # another guild's id does nothing
     assert await store.remove_schedule(1, made.id)
     assert await store.schedules() == []
+
+
+async def test_a_slot_is_claimed_only_from_the_last_fired_the_claimer_read(store: Store) -> None:
+    made = await store.add_schedule(
+        guild_id=1, channel_id=10, days="daily", at="09:00", zone="UTC", topic=None, duration=None,
+        created_by=5, created_at=50.0,
+    )  # fmt: skip
+    assert await store.claim_slot(made, 1000.0)
+    assert not await store.claim_slot(made, 1000.0)  # read before the first claim: lost
+    (fired,) = await store.schedules()
+    assert not await store.claim_slot(fired, 1000.0)  # the same slot again: never twice
+    assert await store.claim_slot(fired, 500.0)  # an earlier slot, after the clock ran ahead: allowed
+    assert (await store.schedules())[0].last_fired == 500.0
 
 
 async def test_a_database_made_by_schema_1_migrates_forward_without_losing_rows(tmp_path: Path) -> None:

@@ -6,20 +6,14 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from fsrs import Rating
+from raw_sql import rows, script
 from test_shuffle import FILE  # options w0 r1 w2 w3: 🇧 is right
 
 from bot.grading import Result, Scoring, grade
 from bot.memory import make_scheduler, review
-from bot.store import MIGRATIONS, Quiz, Store
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    store = await Store.open(tmp_path / "quiz.sqlite3")
-    yield store
-    await store.close()
+from bot.store import Quiz, Store
+from bot.store.sqlite_sql import MIGRATIONS
 
 
 async def new_quiz(store: Store, started_at: float, order: tuple[int, ...] | None) -> Quiz:
@@ -67,13 +61,10 @@ async def test_results_read_back_at_their_places_on_the_message(store: Store) ->
     assert await store.results(quiz.id) == results
 
 
-async def test_stored_results_are_by_the_files_option(store: Store, tmp_path: Path) -> None:
+async def test_stored_results_are_by_the_files_option(store: Store, database: Path | str) -> None:
     await play(store, 100.0, (2, 0, 1, 3), {7: {2}, 8: {0, 3}})
-    with sqlite3.connect(tmp_path / "quiz.sqlite3") as db:
-        rows = db.execute("SELECT user_id, selected FROM results ORDER BY user_id").fetchall()
-        picks = db.execute("SELECT option, picks FROM option_picks ORDER BY option").fetchall()
-    assert rows == [(7, "1"), (8, "2,3")]  # r1; w2 and w3
-    assert picks == [(1, 1), (2, 1), (3, 1)]
+    assert await rows(database, "SELECT user_id, selected FROM results ORDER BY user_id") == [(7, "1"), (8, "2,3")]
+    assert await rows(database, "SELECT option, picks FROM option_picks ORDER BY option") == [(1, 1), (2, 1), (3, 1)]
 
 
 async def test_question_stats_count_the_files_options_across_orders(store: Store) -> None:
@@ -87,7 +78,7 @@ async def test_question_stats_count_the_files_options_across_orders(store: Store
 
 
 async def test_memory_cards_are_rated_by_what_members_picked_as_shown_live_and_replayed(
-    store: Store, tmp_path: Path
+    store: Store, database: Path | str
 ) -> None:
     # Shown as w2 w0 r1 w3, then as w3 r1 w0 w2: 7 picks r1 both times, 8 picks w2 both times.
     await play(store, 100.0, (2, 0, 1, 3), {7: {2}, 8: {0}})
@@ -97,10 +88,12 @@ async def test_memory_cards_are_rated_by_what_members_picked_as_shown_live_and_r
     for user, rated in ((7, Rating.Good), (8, Rating.Again)):
         assert live[user] == review(scheduler, review(scheduler, None, rated, 160.0), rated, 260.0)
     await store.close()
-    with sqlite3.connect(tmp_path / "quiz.sqlite3") as db:  # as an upgraded database starts: replayed
-        db.executescript("DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;")
-        db.execute("DELETE FROM memory_recall")
-    reopened = await Store.open(tmp_path / "quiz.sqlite3")
+    await script(  # as an upgraded database starts: replayed
+        database,
+        "DELETE FROM memory_reviews; DELETE FROM memory_cards; DELETE FROM memory_scheduler;"
+        " DELETE FROM memory_recall;",
+    )
+    reopened = await Store.open(database)
     try:
         assert {user: (await reopened.due_card(1, user, 1e12)).memory for user in (7, 8)} == live
         assert (await reopened.card(1)).question == FILE  # drilled in the file's order

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
@@ -48,7 +47,7 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
             return
         try:  # stored before it is acknowledged: an acknowledged answer is never lost
             stored = await bot.store.replace_choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
-        except (StoreError, sqlite3.OperationalError) as error:
+        except StoreError as error:
             log.warning("private answer to quiz %s not stored: %s", quiz.id, error)
             text = "The database is busy right now, so your answer was not recorded; choose it again."
             await interaction.response.send_message(text, ephemeral=True)

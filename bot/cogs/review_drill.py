@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ def _reported(step: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[N
     async def run(self: Any, interaction: discord.Interaction) -> None:
         try:
             await step(self, interaction)
-        except (StoreError, sqlite3.OperationalError) as error:
+        except StoreError as error:
             log.warning("review drill: database: %s", error)
             await _tell(interaction, "The database is busy right now, so nothing was recorded; press it again.")
         except Exception:
