@@ -86,7 +86,13 @@ async def write_behind(store: Store, pending: list[SelectionChange], offering: a
         batches.append(count)
         del pending[:count]
     elapsed = time.perf_counter() - started
-    return {"written": sum(batches), "seconds": elapsed, "batches": batches, "latencies": latencies, "backlog": len(pending)}
+    return {
+        "written": sum(batches),
+        "seconds": elapsed,
+        "batches": batches,
+        "latencies": latencies,
+        "left": len(pending),
+    }
 
 
 async def work(target: Path | str, process: int, args, barrier) -> dict:
@@ -128,10 +134,11 @@ async def migrated(target: Path | str) -> None:
 def report(label: str, done: list[dict], offered: float) -> float:
     rate = sum(d["written"] / d["seconds"] for d in done)
     batches = [b for d in done for b in d["batches"]]
+    slowest = p99([t for d in done for t in d["latencies"]])
     print(
         f"  {label:<28} {rate:9,.0f} changes/s written (offered {offered:,.0f}/s); batches: median "
-        f"{statistics.median(batches):,.0f}, max {max(batches):,}; p99 write {p99([t for d in done for t in d['latencies']]) * 1000:.0f} ms; "
-        f"backlog at the end {sum(d['backlog'] for d in done):,}"
+        f"{statistics.median(batches):,.0f}, max {max(batches):,}; p99 write {slowest * 1000:.0f} ms; "
+        f"backlog at the end {sum(d['left'] for d in done):,}"
     )
     return rate
 
