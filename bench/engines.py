@@ -13,7 +13,7 @@ import math
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,18 @@ async def postgres_copy(sqlite_file: Path, server: PostgresServer) -> tuple[str,
     finally:
         await connection.close()
     return url, time.perf_counter() - started
+
+
+async def each_engine(
+    engines: Sequence[str], sqlite_file: Path, server: PostgresServer | None
+) -> AsyncIterator[tuple[str, Path | str]]:
+    """Each chosen engine with the database to measure on it: the file itself, or a copy of it."""
+    for engine in engines:
+        target: Path | str = sqlite_file
+        if engine == "postgres":
+            target, seconds = await postgres_copy(sqlite_file, server)
+            print(f"postgres: copied by COPY, vacuumed and analyzed in {seconds:.0f} s")
+        yield engine, target
 
 
 async def plan(store: Store, statement: str, *parameters: Any) -> list[str]:

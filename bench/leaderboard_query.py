@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from engines import PlainDriver, add_engine_option, chosen, p99, plan, postgres_copy, postgres_server  # noqa: E402
+from engines import PlainDriver, add_engine_option, chosen, each_engine, p99, plan, postgres_server  # noqa: E402
 
 from bot.bank import load_bank  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -185,11 +185,7 @@ async def main() -> None:
             f"{counts['results']:,} results rows, {counts['points']:,} points rows, {GUILDS} guilds "
             f"(SQLite filled in {time.perf_counter() - started:.0f} s); {args.runs} runs of {args.calls} lookups"
         )
-        for engine in engines:
-            target: Path | str = path
-            if engine == "postgres":
-                target, seconds = await postgres_copy(path, server)
-                print(f"postgres: copied by COPY and analyzed in {seconds:.0f} s")
+        async for engine, target in each_engine(engines, path, server):
             print(f"{engine} (target < 10 ms):")
             await measure(engine, target, args.runs, args.calls)
 

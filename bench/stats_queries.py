@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from dataset import DAY, GUILDS, MEMBERS, QUIZZES, START, fill, member  # noqa: E402
-from engines import add_engine_option, chosen, p99, plan, postgres_copy, postgres_server  # noqa: E402
+from engines import add_engine_option, chosen, each_engine, p99, plan, postgres_server  # noqa: E402
 
 from bot.periods import Period, span  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -120,11 +120,7 @@ async def main() -> None:
             started = time.perf_counter()
             await fill(path)
             print(f"filled {path} in {time.perf_counter() - started:.0f} s")
-        for engine in engines:
-            target: Path | str = path
-            if engine == "postgres":
-                target, seconds = await postgres_copy(path, server)
-                print(f"postgres: copied by COPY and vacuumed/analyzed in {seconds:.0f} s")
+        async for engine, target in each_engine(engines, path, server):
             print(f"{engine} (target < 10 ms each):")
             await measure(target, args.runs, args.calls)
 
