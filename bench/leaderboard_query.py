@@ -1,16 +1,18 @@
 """The `/leaderboard` query: top 10 of one guild, with 1,000,000 result rows across 100 guilds.
 
-    python bench/leaderboard_query.py [--runs 7] [--calls 200]
+    python bench/leaderboard_query.py [--runs 7] [--calls 200] [--engine sqlite|postgres|both]
 
 The database is filled once: `Store.open` creates the real schema and indexes, then the statement
 shapes of `Store.create_quiz` and `Store.record_results` write 100 guilds of 1,000 members, 100
 quizzes per guild and 100 participants per quiz drawn from its guild (1,000,000 `results` rows,
 100,000 `points` rows and 10,000 `quizzes` rows holding the seed question). Each run times
 `--calls` lookups of a random guild's top 10 (`Store.leaderboard`) plus a random member's rank
-(`Store.standing`), which is what `/leaderboard` asks the store, and reports the median per
-lookup. Baselines in the same run: the same SQL through plain `sqlite3` (no aiosqlite thread hop),
-and two `SELECT 1` round trips through aiosqlite (the floor of two queries from the bot's event
-loop). The statements are captured as the store runs them, and their `EXPLAIN QUERY PLAN` is printed.
+(`Store.standing`), which is what `/leaderboard` asks the store, and reports the median and the
+99th percentile per lookup. PostgreSQL gets a copy of the same file (see `bench/engines.py`).
+Baselines on each engine in the same run: the same statements through the bare driver (plain
+`sqlite3`, no aiosqlite thread hop; one asyncpg connection, no pool), and two `SELECT 1` round trips
+through the store's engine (the floor of two queries from the bot's event loop). The engine's plan
+of each statement is printed.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import aiosqlite
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from engines import PlainDriver, add_engine_option, chosen, each_engine, p99, plan, postgres_server  # noqa: E402
 
 from bot.bank import load_bank  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -106,97 +108,87 @@ async def leaderboard_command(store: Store, guild: int, user: int) -> None:
     assert len(top) == TOP and (me is None or me.user_id == user)
 
 
-async def capture(path: Path, pairs: list[tuple[int, int]]) -> list[str]:
-    """The SQL the store runs for each lookup, with its values bound (untimed pass)."""
-    store = await Store.open(path)
-    statements: list[str] = []
-    await store.engine.connection.set_trace_callback(statements.append)
-    for guild, user in pairs:
-        await leaderboard_command(store, guild, user)
-    await store.close()
-    return statements
-
-
-async def time_store(path: Path, pairs: list[tuple[int, int]]) -> float:
-    store = await Store.open(path)
+async def timed(call, pairs: list[tuple[int, int]]) -> list[float]:
     times = []
     for guild, user in pairs:
         started = time.perf_counter()
-        await leaderboard_command(store, guild, user)
+        await call(guild, user)
         times.append(time.perf_counter() - started)
-    await store.close()
-    return statistics.median(times)
+    return times
 
 
-def time_plain(path: Path, statements: list[str]) -> float:
-    """The captured statements replayed through plain sqlite3, two per lookup."""
-    db = sqlite3.connect(path)
-    times = []
-    for leaderboard, standing in zip(statements[::2], statements[1::2], strict=True):
-        started = time.perf_counter()
-        db.execute(leaderboard).fetchall()
-        db.execute(standing).fetchall()
-        times.append(time.perf_counter() - started)
-    db.close()
-    return statistics.median(times)
+async def one_run(engine: str, target: Path | str, pairs: list[tuple[int, int]]) -> dict[str, list[float]]:
+    store = await Store.open(target)
+    sql = store.engine.sql
+    try:
+        async with PlainDriver(engine, target) as plain:
+
+            async def bare(guild: int, user: int) -> None:
+                await plain.fetch(sql.LEADERBOARD, guild, TOP)
+                await plain.fetch(sql.STANDING, guild, user)
+
+            async def round_trips(guild: int, user: int) -> None:
+                for _ in range(2):
+                    await store.engine.fetchrow("SELECT 1")
+
+            return {
+                "store": await timed(lambda g, u: leaderboard_command(store, g, u), pairs),
+                "plain": await timed(bare, pairs),
+                "round_trips": await timed(round_trips, pairs),
+            }
+    finally:
+        await store.close()
 
 
-async def time_round_trips(path: Path, calls: int) -> float:
-    times = []
-    async with aiosqlite.connect(path) as db:
-        for _ in range(calls):
-            started = time.perf_counter()
-            for _ in range(2):
-                async with db.execute("SELECT 1") as cursor:
-                    await cursor.fetchall()
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+async def print_plans(target: Path | str) -> None:
+    store = await Store.open(target)
+    try:
+        for statement, parameters in (("LEADERBOARD", (50, TOP)), ("STANDING", (50, member(50, 776)))):
+            print(f"  {statement}:")
+            for line in await plan(store, statement, *parameters):
+                print(f"      {line}")
+    finally:
+        await store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--calls", type=int, default=200)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "quiz.sqlite3"
-        started = time.perf_counter()
-        fill(path)
-        filled = time.perf_counter() - started
-        db = sqlite3.connect(path)
-        counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("results", "points")}
-        statements = asyncio.run(capture(path, lookups(1, seed=0)))
-        for statement in statements:
-            print(statement)
-            for row in db.execute(f"EXPLAIN QUERY PLAN {statement}"):
-                print("   ", row[-1])
-        db.close()
-        runs = []
-        for run in range(args.runs):
-            pairs = lookups(args.calls, seed=run)
-            captured = asyncio.run(capture(path, pairs))
-            runs.append(
-                {
-                    "store": asyncio.run(time_store(path, pairs)),
-                    "plain": time_plain(path, captured),
-                    "round_trips": asyncio.run(time_round_trips(path, args.calls)),
-                }
-            )
-    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+async def measure(engine: str, target: Path | str, runs: int, calls: int) -> None:
+    await print_plans(target)
+    results = [await one_run(engine, target, lookups(calls, seed=run)) for run in range(runs)]
+    median = {key: statistics.median(statistics.median(r[key]) for r in results) for key in results[0]}
+    tail = p99([t for r in results for t in r["store"]])
+    print(f"  leaderboard + standing via Store:  median {median['store'] * 1000:.3f} ms, p99 {tail * 1000:.3f} ms")
     print(
-        f"{counts['results']:,} results rows, {counts['points']:,} points rows, {GUILDS} guilds "
-        f"(filled in {filled:.0f} s); {args.runs} runs of {args.calls} lookups"
-    )
-    print(f"leaderboard + standing via Store:  median {median['store'] * 1000:.3f} ms  (target < 10 ms)")
-    print(
-        f"baseline, same SQL via plain sqlite3: median {median['plain'] * 1000:.3f} ms  "
+        f"  baseline, same SQL via the bare driver: median {median['plain'] * 1000:.3f} ms  "
         f"(store / plain = {median['store'] / median['plain']:.1f}x)"
     )
     print(
-        f"baseline, 2 x SELECT 1 via aiosqlite: median {median['round_trips'] * 1000:.3f} ms  "
+        f"  baseline, 2 x SELECT 1 via the engine: median {median['round_trips'] * 1000:.3f} ms  "
         f"(store / round trips = {median['store'] / median['round_trips']:.1f}x)"
     )
 
 
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=200)
+    add_engine_option(parser)
+    args = parser.parse_args()
+    engines = chosen(args)
+    with tempfile.TemporaryDirectory() as tmp, postgres_server(engines) as server:
+        path = Path(tmp) / "quiz.sqlite3"
+        started = time.perf_counter()
+        await asyncio.to_thread(fill, path)
+        db = sqlite3.connect(path)
+        counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("results", "points")}
+        db.close()
+        print(
+            f"{counts['results']:,} results rows, {counts['points']:,} points rows, {GUILDS} guilds "
+            f"(SQLite filled in {time.perf_counter() - started:.0f} s); {args.runs} runs of {args.calls} lookups"
+        )
+        async for engine, target in each_engine(engines, path, server):
+            print(f"{engine} (target < 10 ms):")
+            await measure(engine, target, args.runs, args.calls)
+
+
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

@@ -1,11 +1,13 @@
-"""The statistics commands' queries at 1,000,000 result rows (100 guilds): each must stay under 50 ms.
+"""The statistics commands' queries at 1,000,000 result rows (100 guilds), on SQLite and PostgreSQL.
 
-    python bench/stats_queries.py [--runs 5] [--calls 100]
+    python bench/stats_queries.py [--runs 5] [--calls 100] [--engine sqlite|postgres|both] [--database FILE]
 
-The history comes from `bench/dataset.py`, written through the store's API (it takes a few minutes
-once; pass --database to reuse a file). Each run times `--calls` calls of each store method that a
-command makes, for random guilds and members, and reports the median per command. Baseline in the
-same run: one `SELECT 1` through aiosqlite, the floor of any query from the bot's event loop.
+The history comes from `bench/dataset.py`, written through the store's API into a SQLite file (about
+a minute once; pass --database to reuse a file); PostgreSQL gets a copy of it (see `bench/engines.py`).
+Each run times `--calls` calls of each store method that a command makes, for random guilds and
+members, and reports per command the median of the runs' medians and the 99th percentile of all
+calls. Baseline in the same run: one `SELECT 1` through the store's engine, the floor of any query
+from the bot's event loop.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from dataset import DAY, GUILDS, MEMBERS, QUIZZES, START, fill, member  # noqa: E402
+from engines import add_engine_option, chosen, each_engine, p99, plan, postgres_server  # noqa: E402
 
 from bot.periods import Period, span  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -56,81 +59,70 @@ COMMANDS = {
     "/stats": lambda s, g, u: s.member_stats(g, u),
     "/questionstats": lambda s, g, u: s.question_stats(g),
     "/review (due card, memory summary)": lambda s, g, u: review(s, g, u),
-    "baseline: SELECT 1": lambda s, g, u: s.schema_version(),
+    "baseline: SELECT 1": lambda s, g, u: s.engine.fetchrow("SELECT 1"),
 }
 
 
-async def one_run(store: Store, calls: int, rng: random.Random) -> dict[str, float]:
-    medians = {}
+async def one_run(store: Store, calls: int, rng: random.Random) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
     for name, command in COMMANDS.items():
-        times = []
         for _ in range(calls):
             guild = rng.randrange(1, GUILDS + 1)
             started = time.perf_counter()
             await command(store, guild, member(guild, rng.randrange(MEMBERS)))
-            times.append(time.perf_counter() - started)
-        medians[name] = statistics.median(times)
-    return medians
+            times.setdefault(name, []).append(time.perf_counter() - started)
+    return times
 
 
-async def plans(store: Store) -> None:
-    db = store.engine.connection  # reading the plans of the store's own statements, nothing else
-    for label, sql, parameters in [
-        (
-            "points ranking",
-            "SELECT user_id FROM points WHERE guild_id = ? ORDER BY points DESC, user_id LIMIT 10",
-            (1,),
-        ),
-        (
-            "period totals",
-            "SELECT user_id, SUM(points) FROM results WHERE guild_id = ? AND graded_at >= ? "
-            "AND graded_at < ? GROUP BY user_id",
-            (1, 0, 1e12),
-        ),
-        (
-            "member history",
-            "SELECT exact FROM results WHERE guild_id = ? AND user_id = ? ORDER BY graded_at, quiz_id",
-            (1, 1),
-        ),
-        (
-            "due card",
-            "SELECT id FROM memory_cards WHERE guild_id = ? AND user_id = ? AND due <= ? ORDER BY due, id LIMIT 1",
-            (1, 1, 1e12),
-        ),
-    ]:
-        async with db.execute(f"EXPLAIN QUERY PLAN {sql}", parameters) as cursor:
-            print(f"  {label}: " + " / ".join([row[-1] async for row in cursor]))
+PLANS = [  # the store's statements behind the commands above, by name, with typical parameters
+    ("all-time ranking", "LEADERBOARD", (1, 10)),
+    ("period totals", "LEADERBOARD_FOR_PERIOD", (1, START, START + 10 * DAY, 10)),
+    ("a member's period rank", "STANDING_FOR_PERIOD", (1, START, START + 10 * DAY, member(1, 1))),
+    ("a member's history", "MEMBER_HISTORY", (1, member(1, 1))),
+    ("a member's most overdue card", "DUE_CARD", (1, member(1, 1), NOW)),
+]
+
+
+async def measure(target: Path | str, runs: int, calls: int) -> None:
+    store = await Store.open(target)
+    try:
+        rng = random.Random(7)
+        results = [await one_run(store, calls, rng) for _ in range(runs)]
+        print(f"  {runs} runs of {calls} calls each; per command: median, worst run's median, p99 of all calls (ms)")
+        base = statistics.median(statistics.median(r["baseline: SELECT 1"]) for r in results)
+        for name in COMMANDS:
+            medians = [statistics.median(r[name]) for r in results]
+            median = statistics.median(medians)
+            print(
+                f"    {name:<38} {median * 1000:7.2f}  (worst {max(medians) * 1000:.2f}; "
+                f"p99 {p99([t for r in results for t in r[name]]) * 1000:.2f}; {median / base:5.1f}x the baseline)"
+            )
+        print("  query plans:")
+        for label, statement, parameters in PLANS:
+            print(f"    {label} ({statement}):")
+            for line in await plan(store, statement, *parameters):
+                print(f"        {line}")
+    finally:
+        await store.close()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=100)
-    parser.add_argument("--database", type=Path)
+    parser.add_argument("--database", type=Path, help="a SQLite file filled by an earlier run, to reuse")
+    add_engine_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    engines = chosen(args)
+    with tempfile.TemporaryDirectory() as tmp, postgres_server(engines) as server:
         path = args.database or Path(tmp) / "stats.sqlite3"
         if not path.exists():
             started = time.perf_counter()
             await fill(path)
             print(f"filled {path} in {time.perf_counter() - started:.0f} s")
-        store = await Store.open(path)
-        try:
-            rng = random.Random(7)
-            runs = [await one_run(store, args.calls, rng) for _ in range(args.runs)]
-            print(f"{args.runs} runs of {args.calls} calls each; median per command (ms), worst run's median:")
-            base = statistics.median(run["baseline: SELECT 1"] for run in runs)
-            for name in COMMANDS:
-                values = [run[name] for run in runs]
-                median = statistics.median(values)
-                print(
-                    f"  {name:<34} {median * 1000:7.2f} ms  (worst {max(values) * 1000:.2f}; "
-                    f"{median / base:5.1f}x the baseline)"
-                )
-            print("query plans:")
-            await plans(store)
-        finally:
-            await store.close()
+        async for engine, target in each_engine(engines, path, server):
+            print(f"{engine} (target < 10 ms each):")
+            await measure(target, args.runs, args.calls)
 
 
 if __name__ == "__main__":

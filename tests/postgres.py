@@ -36,8 +36,10 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, *, durable: bool = False) -> None:
+        """`durable`: flush commits to disk, as a production server does (benchmarks want that)."""
         self.binaries = binaries
+        self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="quizbot-pg-"))
         self.data = self.folder / "data"
         self.port = _free_port()
@@ -54,9 +56,11 @@ class PostgresServer:
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
     def start(self) -> None:
-        # The C locale sorts text by bytes, as SQLite does; fsync off: nothing here needs to survive a crash.
+        # The C locale sorts text by bytes, as SQLite does; fsync off: nothing in a test needs to survive a crash.
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--locale=C", "-E", "UTF8", "-N")
-        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
 
     def stop(self) -> None:

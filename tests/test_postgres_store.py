@@ -57,6 +57,24 @@ async def test_a_row_locked_past_the_timeout_is_store_busy_and_nothing_is_writte
         await store.close()
 
 
+async def test_a_review_finds_its_card_by_the_whole_key_before_the_planner_has_statistics(url: str) -> None:
+    # Taken by another index, the lookup read every card of the question for each review (issue 15's figures).
+    store = await Store.open(url)
+    try:
+        quiz = await closing_quiz(store, 1)
+        assert await store.record_results(quiz, [right(user) for user in range(200)], at=200.0)
+        plan = [
+            line
+            for (line,) in await store.engine.fetch(
+                f"EXPLAIN {store.engine.sql.INSERT_REVIEW}", 3, 300.0, None, 1, 7, "ml/q"
+            )
+        ]
+    finally:
+        await store.close()
+    conditions = next(line for line in plan if "Index Cond" in line)
+    assert all(column in conditions for column in ("guild_id", "user_id", "question_id")), plan
+
+
 def test_a_password_is_left_out_of_messages() -> None:
     assert redacted("postgresql://bot:hunter2@db.example:5433/quiz") == "postgresql://bot@db.example:5433/quiz"
     assert redacted("postgresql://bot@db/quiz") == "postgresql://bot@db/quiz"
