@@ -3,11 +3,11 @@ which layouts of processes and shards are refused, and with what line."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
+from harness import eventually
 
 from bot.ownership import LockError, hold_shards
 from bot.shards import Shards
@@ -92,11 +92,12 @@ async def test_a_holder_whose_connection_the_server_ends_is_told(claim: Holders)
         )
     finally:
         await admin.close()
-    await _eventually(lambda: claim.lost == [Shards(2, (1,))])
+    await eventually(_now(lambda: claim.lost == [Shards(2, (1,))]), "the holder to hear of it")
     await claim(2, (1,))  # and the shard is free for a replacement
 
 
-async def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+def _now(condition: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return condition()
+
+    return check
