@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import discord
 
-from bot import single_instance
+from bot import ownership
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
@@ -151,20 +151,6 @@ def _run(config_path: Path) -> int:
 
 
 async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
-    try:
-        # A SQLite file serves one process; processes sharing PostgreSQL rely on its guarantees instead.
-        lock = single_instance.hold(config.database_path) if config.database_path else None
-    except single_instance.LockError as error:
-        print(f"quizbot: {error}", file=sys.stderr)
-        return 1
-    try:
-        store = await Store.open(config.database, retention=config.quiz.desired_retention)
-    except StoreError as error:
-        if lock is not None:
-            lock.close()
-        print(f"quizbot: {error}", file=sys.stderr)
-        return 1
-    use_endpoints(config.discord)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     bot: QuizBot | None = None
@@ -177,12 +163,35 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         if bot is not None:
             closing = asyncio.create_task(bot.close())
 
+    lost: str | None = None  # why the shards stopped being this process's, if they did
+
+    def locks_lost() -> None:
+        nonlocal lost
+        lost = "the connection holding this process's shard locks closed (PostgreSQL restarted?); start it again"
+        stop()
+
+    try:
+        # A SQLite file serves one process; on PostgreSQL each shard is run by one process.
+        held = await ownership.hold(config, on_lost=locks_lost)
+    except (ownership.LockError, StoreError) as error:
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    try:
+        store = await Store.open(config.database, retention=config.quiz.desired_retention)
+    except StoreError as error:
+        await held.close()
+        print(f"quizbot: {error}", file=sys.stderr)
+        return 1
+    use_endpoints(config.discord)
+
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop)
     try:
         # Once connected, discord.py reconnects by itself; before that, an outage ends `start`.
         for delay in (*START_RETRY_DELAYS, None):
             bot = QuizBot(config=config, store=store, bank=bank, clock=SystemClock())
+            if stopping.is_set():  # the shard locks went while the store opened: start nothing
+                break
             try:
                 await bot.start(token)
                 break
@@ -215,10 +224,9 @@ async def _serve(config: Config, token: str, bank: QuestionBank) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await store.close()
-        if lock is not None:
-            lock.close()
-    if bot.failure is not None:
-        print(f"quizbot: stopped: {bot.failure}", file=sys.stderr)
+        await held.close()
+    if bot.failure is not None or lost is not None:
+        print(f"quizbot: stopped: {bot.failure or lost}", file=sys.stderr)
         return 1
     log.info("stopped cleanly")
     return 0

@@ -81,7 +81,8 @@ class Scheduler:
         """Fire every due slot of this process's servers once; return when the next slot is (None without schedules)."""
         now = self.clock.now()
         next_slots = []
-        for schedule in (s for s in await self.store.schedules() if self.shards.owns(s.guild_id)):
+        owned = [s for s in await self.store.schedules() if self.shards.owns(s.guild_id)]
+        for schedule in owned:
             recurrence = recurrence_of(schedule)
             grace = self.grace(schedule)
             slot, skipped = astuple(due(recurrence, schedule.last_fired, schedule.created_at, now, grace))
@@ -101,6 +102,8 @@ class Scheduler:
                 await self.store.claim_slot(schedule, skipped[-1])
             next_slots.append(recurrence.next_after(now))
         self.ticks += 1
+        if self.ticks == 1:  # after a restart, says when what was due then has been fired (or found fired)
+            log.info("schedules: first pass done, %d in this process's servers", len(owned))
         return min(next_slots, default=None)
 
     async def _choose(self, schedule: Schedule, guild_id: int, candidates: list[Question]) -> Question:

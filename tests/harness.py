@@ -177,6 +177,16 @@ async def _stop(bot: QuizBot, task: asyncio.Task, store: Store) -> None:
     await store.close()
 
 
+async def eventually(condition: Callable[[], Awaitable[bool]], description: str, timeout: float = 5.0) -> None:
+    """Poll an async ``condition`` (a database read, say) until it holds."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not await condition():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout}s waiting for {description}") from None
+
+
 def bot_messages(server: FakeDiscord, channel: TextChannel) -> list[Message]:
     return [m for m in server.messages(channel) if m.author.id == server.bot_user.id]
 

@@ -63,7 +63,32 @@ class ProcessRunner:
         return path
 
     async def start(self, name: str, shards: Iterable[int], **discord_config: object) -> BotProcess:
-        """Launch a process and return once the gateway has a live session for each of ``shards``."""
+        """Launch a process and return once it has identified on each of ``shards`` and the session is live."""
+        earlier = len(self.server.identified_shards)  # a killed process's session may look live a moment longer
+        bot = await self._launch(name, discord_config)
+        process = bot.process
+        wanted = set(shards)
+
+        def up() -> bool:
+            if process.returncode is not None:
+                raise AssertionError(f"bot process {name} exited with {process.returncode}:\n{bot.output()}")
+            identified = {shard[0] if shard else 0 for shard in self.server.identified_shards[earlier:]}
+            return wanted <= identified and wanted <= self.server.connected_shards
+
+        await self.server.wait_for(up, START_SECONDS, description=f"bot process {name} on shards {sorted(wanted)}")
+        return bot
+
+    async def until_exit(self, name: str, **discord_config: object) -> tuple[int, str]:
+        """Launch a process that is expected to stop by itself; its exit code and output."""
+        bot = await self._launch(name, discord_config)
+        try:
+            code = await asyncio.wait_for(bot.process.wait(), START_SECONDS)
+        except TimeoutError:
+            raise AssertionError(f"bot process {name} kept running:\n{bot.output()}") from None
+        self._running.remove(bot)
+        return code, bot.output()
+
+    async def _launch(self, name: str, discord_config: dict[str, object]) -> BotProcess:
         config = self.write_config(name, **discord_config)
         log = self.folder / f"{name}.log"
         with log.open("ab") as sink:
@@ -74,14 +99,6 @@ class ProcessRunner:
             )  # fmt: skip
         bot = BotProcess(name, process, log)
         self._running.append(bot)
-        wanted = set(shards)
-
-        def up() -> bool:
-            if process.returncode is not None:
-                raise AssertionError(f"bot process {name} exited with {process.returncode}:\n{bot.output()}")
-            return wanted <= self.server.connected_shards
-
-        await self.server.wait_for(up, START_SECONDS, description=f"bot process {name} on shards {sorted(wanted)}")
         return bot
 
     async def kill(self, bot: BotProcess) -> None:

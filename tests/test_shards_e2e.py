@@ -20,12 +20,13 @@ from harness import (
     StudyGroup,
     bot_messages,
     embed_text,
+    eventually,
     result_messages,
     start_quiz,
 )
 
 import bot.__main__ as cli
-from bot.store import QuizState, Store
+from bot.store import Quiz, QuizState, Store
 
 T = TypeVar("T")
 SYNC_ROUTE = "PUT /applications/{app}/commands"
@@ -115,12 +116,16 @@ async def test_a_process_running_only_shard_1_recovers_only_shard_1s_quizzes(
     assert [bot.quizmaster.running_in(group.channel.id) is not None for group in groups] == [False, True]
     clock.advance(60)
     assert f"<@{groups[1].members[0].id}>" in embed_text(await _closed(server, groups[1], questions[1]))
-    await groups[1].settle()
+    only_shard_0s = [(groups[0].guild.id, QuizState.OPEN)]
+
+    async def announced() -> bool:  # the last step of shard 1's quiz, written after the "🔒" edit
+        return _states(await bot.store.unfinished_quizzes()) == only_shard_0s
+
+    await eventually(announced, "shard 1's quiz to be announced")
     assert len(server.requests_matching(SYNC_ROUTE)) == 1  # only the process with shard 0 syncs
     await shard1.stop_all()
     assert questions[0].content.startswith("⏳") and result_messages(server, groups[0], questions[0].id) == []
-    left = await _read(tmp_path, Store.unfinished_quizzes)
-    assert [(quiz.guild_id, quiz.state) for quiz in left] == [(groups[0].guild.id, QuizState.OPEN)]
+    assert _states(await _read(tmp_path, Store.unfinished_quizzes)) == only_shard_0s
 
 
 async def test_each_process_fires_only_its_own_servers_schedules(
@@ -186,6 +191,10 @@ async def _read(tmp_path: Path, query: Callable[[Store], Awaitable[list[T]]]) ->
         return await query(store)
     finally:
         await store.close()
+
+
+def _states(quizzes: list[Quiz]) -> list[tuple[int, QuizState]]:
+    return [(quiz.guild_id, quiz.state) for quiz in quizzes]
 
 
 def _posted(server: FakeDiscord, group: StudyGroup) -> list[Message]:

@@ -7,7 +7,7 @@ so one running quiz per channel, grading once and firing a slot once rest on the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -81,6 +81,47 @@ class _Session:
             await self._on.copy_records_to_table(table, columns=list(columns), records=rows)
 
 
+@contextmanager
+def _connecting() -> Iterator[None]:
+    """A failed connect as a StoreError whose one line says what to do about it."""
+    try:
+        with _translated():
+            yield
+    except StoreError as error:
+        raise type(error)(explain(str(error))) from None
+    except ValueError as error:  # asyncpg's word on a URL it cannot parse
+        raise StoreError(f"not a PostgreSQL URL: {error}") from None
+
+
+class HeldConnection(_Session):
+    """One connection outside the pool, kept for the process's life: what its session holds (advisory
+    locks) lasts exactly as long, and PostgreSQL ends both when the process dies and its socket closes."""
+
+    sql = postgres_sql
+
+    def __init__(self, connection: asyncpg.Connection, on_lost: Callable[[], None]) -> None:
+        super().__init__(connection)
+        self._connection = connection
+        self._on_lost = on_lost
+        self._closing = False
+        connection.add_termination_listener(self._ended)
+
+    @classmethod
+    async def connect(cls, url: str, *, on_lost: Callable[[], None]) -> HeldConnection:
+        """``on_lost`` runs if the connection ends otherwise than by `close` (server restart, network)."""
+        with _connecting():
+            connection = await asyncpg.connect(url)
+        return cls(connection, on_lost)
+
+    def _ended(self, _connection: asyncpg.Connection) -> None:
+        if not self._closing:
+            self._on_lost()
+
+    async def close(self) -> None:
+        self._closing = True
+        await self._connection.close()
+
+
 class PostgresEngine(_Session):
     sql = postgres_sql
 
@@ -92,13 +133,8 @@ class PostgresEngine(_Session):
     @classmethod
     async def open(cls, url: str, *, busy_timeout_ms: int, pool_size: int = POOL_SIZE) -> PostgresEngine:
         settings = {"lock_timeout": f"{int(busy_timeout_ms)}ms"}
-        try:
-            with _translated():
-                pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, server_settings=settings)
-        except StoreError as error:
-            raise type(error)(explain(str(error))) from None
-        except ValueError as error:  # asyncpg's word on a URL it cannot parse
-            raise StoreError(f"not a PostgreSQL URL: {error}") from None
+        with _connecting():
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, server_settings=settings)
         return cls(pool, url)
 
     async def close(self) -> None:

@@ -159,6 +159,15 @@ SET_SCHEMA_VERSION = "INSERT INTO schema_version VALUES ($1)"
 # Advisory locks are the database's, so they hold across processes; the keys are arbitrary but fixed.
 LOCK_MIGRATIONS = "SELECT pg_advisory_xact_lock(7215001)"
 
+# -- shard ownership: session-level locks, held on a connection of its own for the process's life ---------
+# (bot.ownership). The keys sit apart from the ones above: 7215 in the high bits, then the shard count and
+# id (each below 2**20). The count-0 key stands for the whole bot: a process running every shard holds it
+# alone; one running some shards shares it, so the two kinds exclude each other.
+
+OWN_SHARD = "SELECT pg_try_advisory_lock((7215::bigint << 40) | ($1::bigint << 20) | $2::bigint)"
+OWN_EVERY_SHARD = "SELECT pg_try_advisory_lock(7215::bigint << 40)"
+SHARE_THE_BOT = "SELECT pg_try_advisory_lock_shared(7215::bigint << 40)"
+
 QUIZ_COLUMNS = (
     "id, guild_id, channel_id, message_id, question_json, scoring, started_by, started_at, deadline, state,"
     " question_parts::text, lettered, answers_read_at, result_posts, result_parts::text, option_order, answers"
