@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import private_answers
-from bot.store import StoreError
+from bot.store import Choice, StoreError
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
@@ -40,13 +40,14 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: QuizBot = interaction.client  # type: ignore[assignment]
-        quiz = await bot.store.quiz(self.quiz_id)
+        quiz = await _quiz(bot, self.quiz_id, interaction.channel_id)
         chosen = private_answers.picks(self.item.values, len(quiz.question.options)) if quiz else None
         if quiz is None or chosen is None:
             await interaction.response.send_message(private_answers.closed(), ephemeral=True)
             return
+        choice = Choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
         try:  # stored before it is acknowledged: an acknowledged answer is never lost
-            stored = await bot.store.replace_choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
+            stored = await bot.quizmaster.choices.write(choice)
         except StoreError as error:
             log.warning("private answer to quiz %s not stored: %s", quiz.id, error)
             text = "The database is busy right now, so your answer was not recorded; choose it again."
@@ -54,6 +55,14 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
             return
         text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
         await interaction.response.send_message(text, ephemeral=True)
+
+
+async def _quiz(bot: QuizBot, quiz_id: int, channel_id: int | None) -> Quiz | None:
+    """The quiz as the quizmaster holds it while it runs (parsed once, not per choice), else from the database."""
+    running = bot.quizmaster.running_in(channel_id) if channel_id is not None else None
+    if running is not None and running.quiz.id == quiz_id:
+        return running.quiz
+    return await bot.store.quiz(quiz_id)
 
 
 def answer_view(quiz: Quiz) -> discord.ui.View:

@@ -150,3 +150,13 @@ class SelectionChange:
     user_id: int
     option: int
     added: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A member's private answer: every option they chose in the menu, at `at`."""
+
+    quiz_id: int
+    user_id: int
+    options: frozenset[int]
+    at: float

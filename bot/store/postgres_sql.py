@@ -217,7 +217,10 @@ OPEN_AMONG = (  # ids: a JSON array
 )
 ADD_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
 REMOVE_SELECTION = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2 AND option = $3"
-TAKES_CHOICES = "SELECT 1 FROM quizzes WHERE id = $1 AND state = $2 AND deadline > $3"
+OPEN_DEADLINES = (  # ids: a JSON array
+    "SELECT id, deadline FROM quizzes WHERE state = $1"
+    " AND id IN (SELECT value::bigint FROM jsonb_array_elements_text($2::jsonb))"
+)
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2"
 INSERT_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3)"
 FREEZE_ANSWERS = "UPDATE quizzes SET state = $1, answers_read_at = $2 WHERE id = $3 AND state = $4"

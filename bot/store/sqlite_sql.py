@@ -221,7 +221,7 @@ LAST_ASKED = "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = 
 OPEN_AMONG = "SELECT id FROM quizzes WHERE state = ? AND id IN (SELECT value FROM json_each(?))"  # ids: JSON array
 ADD_SELECTION = "INSERT OR IGNORE INTO selections VALUES (?, ?, ?)"
 REMOVE_SELECTION = "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?"
-TAKES_CHOICES = "SELECT 1 FROM quizzes WHERE id = ? AND state = ? AND deadline > ?"
+OPEN_DEADLINES = "SELECT id, deadline FROM quizzes WHERE state = ? AND id IN (SELECT value FROM json_each(?))"
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = ? AND user_id = ?"
 INSERT_SELECTION = "INSERT INTO selections VALUES (?, ?, ?)"
 FREEZE_ANSWERS = "UPDATE quizzes SET state = ?, answers_read_at = ? WHERE id = ? AND state = ?"
