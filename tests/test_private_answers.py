@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from test_store import open_quiz
 
 from bot import private_answers
 from bot.store import Choice, Store
+from bot.store.sqlite_sql import MIGRATIONS
 
 
 @pytest.mark.parametrize(
@@ -87,3 +91,30 @@ async def test_a_batch_is_decided_choice_by_choice_and_a_members_later_choice_wi
     assert await store.replace_choices(batch) == [True, True, False, True, False]
     assert await store.selections(first.id) == {7: frozenset({3})}
     assert await store.selections(second.id) == {7: frozenset({1})}
+
+
+@pytest.mark.parametrize("answers", ["private", "reactions", None])
+async def test_a_schedule_keeps_its_answer_mode_or_none_to_follow_the_config(store: Store, answers: str | None) -> None:
+    made = await store.add_schedule(
+        guild_id=1, channel_id=10, days="mon", at="19:00", zone="UTC", topic=None, duration=None,
+        created_by=5, created_at=50.0, answers=answers,
+    )  # fmt: skip
+    assert made.answers == answers
+    assert await store.schedules(1) == [made]
+
+
+async def test_a_schedule_from_before_migration_7_follows_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("\n".join(MIGRATIONS[:6]) + "\nPRAGMA user_version = 6;")
+        db.execute(
+            "INSERT INTO schedules (guild_id, channel_id, days, at, zone, created_by, created_at)"
+            " VALUES (1, 10, 'mon', '19:00', 'UTC', 5, 50.0)"
+        )
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == len(MIGRATIONS) == 7
+        (schedule,) = await store.schedules(1)
+        assert (schedule.days, schedule.answers) == ("mon", None)
+    finally:
+        await store.close()

@@ -5,6 +5,7 @@ menu and every acknowledged answer survive a restart."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fakediscord import FakeDiscord
 from fakediscord.interactions import InteractionRecord
@@ -120,3 +121,31 @@ async def test_answers_reactions_overrides_a_private_default(
         description="the question with its letters",
     )
     assert question.components == []
+
+
+async def test_a_scheduled_quiz_with_answers_private_posts_the_menu(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    clock.advance(datetime(2027, 6, 7, 8, 0, tzinfo=UTC).timestamp() - clock.now())  # a Monday; the default: reactions
+    bot = await runner.start()
+    ix = await server.invoke(
+        group.moderator, group.channel, "quizschedule add", days="mon", time="09:00", timezone="UTC",
+        duration=60, answers="private",
+    )  # fmt: skip
+    await server.wait_for(lambda: ix.followups, description="the schedule's confirmation")
+    assert ix.followups[0].content.startswith("Scheduled #1: Mon at 09:00 (UTC) in <#")
+    assert ", private answers. First question" in ix.followups[0].content
+    await server.wait_for(lambda: bot.scheduler.ticks >= 2, description="the scheduler to see the schedule")
+
+    clock.advance(3600)  # 09:00: the slot fires
+    question = await server.wait_for(
+        lambda: next((m for m in bot_messages(server, group.channel) if m.components), None),
+        description="the scheduled question with its menu",
+    )
+    assert question.reactions == {} and menu(question)["max_values"] == 4
+    ana = group.members[0]
+    assert said(await choose(server, ana, question, A, D)).startswith("Your answer: 🇦 🇩")
+    clock.advance(60)
+    await server.wait_for(lambda: question.content.startswith("🔒"), description="the whole result posted")
+    standings = embed_text(result_messages(server, group, question.id))
+    assert re.search(rf"<@{ana.id}> · [0-9.]+ pts · 1 answered", standings)  # her private answer was graded

@@ -118,6 +118,7 @@ class Schedule:
     created_at: float
     last_fired: float | None
     pick: Pick = Pick.LEAST_RECENT
+    answers: str | None = None  # 'reactions' or 'private' for its quizzes; None: the server's config
 
 
 @dataclass(frozen=True)

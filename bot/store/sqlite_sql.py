@@ -175,6 +175,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE quizzes ADD COLUMN answers TEXT NOT NULL DEFAULT 'reactions';
     """,
+    # 7: how a schedule's quizzes take answers; NULL follows the server's `quiz.answers` when it fires.
+    """
+    ALTER TABLE schedules ADD COLUMN answers TEXT;
+    """,
 )
 
 
@@ -344,7 +348,7 @@ RECOMPUTE_RECALL = (  # parameters: at, factor, at, decay, guild, question, guil
 
 ADD_SCHEDULE = (
     "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
-    " created_at, pick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    " created_at, pick, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY id"
 GUILD_SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE guild_id = ? ORDER BY id"

@@ -411,11 +411,12 @@ class Store(MemoryCards):
         created_by: int,
         created_at: float,
         pick: Pick = Pick.LEAST_RECENT,
+        answers: str | None = None,
     ) -> Schedule:
         values = (guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at)
         async with self.engine.transaction() as db:
-            (schedule_id,) = await db.fetchrow(self._sql.ADD_SCHEDULE, *values, pick.value)
-        return Schedule(schedule_id, *values, None, pick)
+            (schedule_id,) = await db.fetchrow(self._sql.ADD_SCHEDULE, *values, pick.value, answers)
+        return Schedule(schedule_id, *values, None, pick, answers)
 
     async def schedules(self, guild_id: int | None = None) -> list[Schedule]:
         """A guild's schedules, or every schedule when no guild is given."""
@@ -423,7 +424,7 @@ class Store(MemoryCards):
             rows = await self.engine.fetch(self._sql.SCHEDULES)
         else:
             rows = await self.engine.fetch(self._sql.GUILD_SCHEDULES, guild_id)
-        return [Schedule(*row, Pick(pick)) for *row, pick in rows]
+        return [Schedule(*row, Pick(pick), answers) for *row, pick, answers in rows]
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
         async with self.engine.transaction() as db:
