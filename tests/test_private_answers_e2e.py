@@ -10,7 +10,17 @@ from datetime import UTC, datetime
 from fakediscord import FakeDiscord
 from fakediscord.interactions import InteractionRecord
 from fakediscord.models import Message, User
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, assert_picks, bot_messages, embed_text, result_messages
+from harness import (
+    SEED_ID,
+    BotRunner,
+    FakeClock,
+    StudyGroup,
+    assert_picks,
+    bot_messages,
+    database_locked,
+    embed_text,
+    result_messages,
+)
 
 A, B, C, D = range(4)
 EPHEMERAL = 64
@@ -107,6 +117,26 @@ async def test_a_restart_mid_quiz_keeps_every_acknowledged_answer_and_the_menu_w
     clock.advance(60)
     result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
     assert winners(result) == {ana.id, ben.id}
+
+
+async def test_a_choice_while_the_database_is_locked_is_refused_and_choosing_again_works(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()  # busy timeout 100 ms: a locked database fails the write well within 3 s
+    question = await start_private(server, group, answers="private")
+    quiz_id = int(menu(question)["custom_id"].split(":")[1])
+    ana, ben, *_ = group.members
+    async with database_locked(runner.database):
+        busy = await choose(server, ana, question, A, D)
+    assert said(busy) == "The database is busy right now, so your answer was not recorded; choose it again."
+    assert await bot.store.selections(quiz_id) == {}  # nothing was acknowledged as stored, and nothing is
+
+    again = await choose(server, ana, question, A, D)
+    assert said(again).startswith("Your answer: 🇦 🇩")
+    await choose(server, ben, question, B)
+    clock.advance(60)
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    assert winners(result) == {ana.id}
 
 
 async def test_answers_reactions_overrides_a_private_default(
