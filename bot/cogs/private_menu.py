@@ -6,20 +6,18 @@ and keeps nothing in memory. Whether the quiz still takes answers is the databas
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot import private_answers
-from bot.store import Choice, StoreError
+from bot.cogs.component_errors import reported
+from bot.store import Choice
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
     from bot.store import Quiz
-
-log = logging.getLogger(__name__)
 
 
 class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_answers.MENU):
@@ -38,6 +36,10 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
     ) -> AnswerMenu:
         return cls(int(match["quiz"]), [option.label for option in item.options])
 
+    @reported(
+        busy="The database is busy right now, so your answer was not recorded; choose it again.",
+        broken="Something went wrong on my side, so your answer was not recorded; it has been logged. Choose again.",
+    )
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: QuizBot = interaction.client  # type: ignore[assignment]
         quiz = await _quiz(bot, self.quiz_id, interaction.channel_id)
@@ -45,14 +47,8 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
         if quiz is None or chosen is None:
             await interaction.response.send_message(private_answers.closed(), ephemeral=True)
             return
-        choice = Choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
-        try:  # stored before it is acknowledged: an acknowledged answer is never lost
-            stored = await bot.quizmaster.choices.write(choice)
-        except StoreError as error:
-            log.warning("private answer to quiz %s not stored: %s", quiz.id, error)
-            text = "The database is busy right now, so your answer was not recorded; choose it again."
-            await interaction.response.send_message(text, ephemeral=True)
-            return
+        # Stored before it is acknowledged: an acknowledged answer is never lost.
+        stored = await bot.quizmaster.choices.write(Choice(quiz.id, interaction.user.id, chosen, bot.clock.now()))
         text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
         await interaction.response.send_message(text, ephemeral=True)
 
