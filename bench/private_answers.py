@@ -2,11 +2,12 @@
 
     python bench/private_answers.py [--members 1000] [--runs 3] [--over 0]
 
-The loopback Discord runs in this process; each client runs in a child process of its own (this
-script with `--client`), so the server's cost is never counted, and per run, one after the other:
+The loopback Discord runs in this process, its spec checks off (they cost it about 3 ms a callback
+and would make it, not the client, the bottleneck; the tests keep them on); each client runs in a
+child process of its own (see bench/measured_child.py), one after the other in each run:
 
-bot:  the real `QuizBot` (a fresh SQLite file, WAL, every choice committed before it is
-      acknowledged) with `/quiz answers:private` open on the seed question;
+bot:  the real `QuizBot` (a fresh SQLite file, WAL, synchronous FULL, every choice committed before
+      it is acknowledged) with `/quiz answers:private` open on the seed question;
 bare: a `discord.Client` with the bot's intents whose `on_interaction` only answers privately,
       storing nothing, sent the same choices on the same message.
 
@@ -14,40 +15,34 @@ Each member sends one menu choice; `--over 0` sends them back to back (as fast a
 build them), `--over 5` spreads them evenly across 5 s. Latency: from the interaction's creation
 to the arrival of its callback at the server. Discord refuses a callback later than 3 s, and so does
 the loopback: such an interaction is never answered (the member sees "interaction failed") and is
-counted late. CPU: the child's process time (all threads, aiosqlite's too) between a TYPING_START
-sent before the first choice and one sent after the last answer, divided by the members.
+counted late. CPU: the child's process time (all threads, aiosqlite's too) from a TYPING_START sent
+before the first choice until it has closed after one sent after the last answer, per member.
+After each bot run the script checks that every acknowledged choice is in its database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import discord
-from reaction_cpu import Marks, clocks, mark
+from measured_child import Marks, child, mark, measured, run_child
 from spec_checks import checks_off
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord, User  # noqa: E402
-from fakediscord.clients import wait_ready  # noqa: E402
 from fakediscord.interactions import InteractionRecord  # noqa: E402
-from harness import SEED_ID, SHIPPED_QUESTIONS, StudyGroup, bot_messages  # noqa: E402
+from harness import SEED_ID, StudyGroup, bot_messages  # noqa: E402
 
-from bot.bank import load_bank  # noqa: E402
-from bot.client import QuizBot, intents, use_endpoints  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.quiz import SystemClock  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.client import intents  # noqa: E402
 
 DEADLINE_RULE = 3.0  # seconds Discord gives an interaction to be acknowledged
 GRACE = 0.5  # after which a callback still in flight would be refused as well
@@ -63,30 +58,10 @@ class BareClient(discord.Client):
         await interaction.response.send_message("ok", ephemeral=True)
 
 
-async def run_client(kind: str, api: str, gateway: str, database: Path) -> None:
-    config = parse_config(
-        {"discord": {"api_base_url": api, "gateway_url": gateway}, "database": {"path": str(database)}}
-    )
-    use_endpoints(config.discord)
-    marks = Marks()
-    store = None
-    if kind == "bare":
-        client = BareClient(intents=intents(), guild_ready_timeout=0.05)
-        client.on_raw_typing = marks.on_raw_typing
-    else:
-        store = await Store.open(database)
-        client = QuizBot(config=config, store=store, bank=load_bank([SHIPPED_QUESTIONS]), clock=SystemClock())
-        client.add_listener(marks.on_raw_typing, "on_raw_typing")
-    task = asyncio.create_task(client.start("test-token"))
-    await wait_ready(client, task)
-    print("ready", flush=True)
-    await marks.done.wait()
-    cpu, loop_thread, _ = (end - start for end, start in zip(clocks(), marks.started, strict=True))
-    await client.close()
-    await task
-    if store is not None:
-        await store.close()
-    print(json.dumps({"cpu": cpu, "other_threads": cpu - loop_thread}), flush=True)
+async def bare_client(marks: Marks) -> discord.Client:
+    client = BareClient(intents=intents(), guild_ready_timeout=0.05)
+    client.on_raw_typing = marks.on_raw_typing
+    return client
 
 
 # -- the parent: the server, the choices, the runs ---------------------------------------------
@@ -121,13 +96,7 @@ async def measure(
 ) -> dict:
     """One client's run; the bot's posts the question into `target`, where the bare client finds it."""
     database = tmp / f"{kind}-{time.monotonic_ns()}.sqlite3"
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--client", kind, server.api_base, server.gateway_url, str(database)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert await asyncio.to_thread(child.stdout.readline) == "ready\n"
+    async with child(__file__, kind, server, database) as process:
         if kind == "bot":
             target["channel"] = channel = server.add_text_channel(group.guild, f"quiz-{time.monotonic_ns()}")
             ix = await server.invoke(
@@ -142,9 +111,7 @@ async def measure(
         records = await choices(server, target["question"], crowd, target["custom_id"], over)
         latencies = await answered(records)
         await server.dispatch_many([marked])
-        result = json.loads(await asyncio.to_thread(child.stdout.readline))
-    finally:
-        child.wait(timeout=30)
+        result = await measured(process)
     acked = [ms for ms in latencies if ms is not None]
     if kind == "bot":  # every acknowledged choice is in the database
         db = sqlite3.connect(database)
@@ -201,7 +168,6 @@ if __name__ == "__main__":
     parser.add_argument("--client", nargs=4, metavar=("KIND", "API", "GATEWAY", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        kind, api, gateway, database = args.client
-        asyncio.run(run_client(kind, api, gateway, Path(database)))
+        asyncio.run(run_child(*args.client, others={"bare": bare_client}))
     else:
         asyncio.run(main(args.members, args.runs, args.over))
