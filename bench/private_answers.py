@@ -1,10 +1,10 @@
 """Private answers under load: 1,000 members choose in a private quiz's menu within a few seconds.
 
-    python bench/private_answers.py [--members 1000] [--runs 3] [--over 0]
+    python bench/private_answers.py [--members 1000] [--runs 3] [--over 0] [--spec-checks]
 
-The loopback Discord runs in this process, its spec checks off (they cost it about 3 ms a callback
-and would make it, not the client, the bottleneck; the tests keep them on); each client runs in a
-child process of its own (see bench/measured_child.py), one after the other in each run:
+The loopback Discord runs in this process, its spec checks off unless `--spec-checks` (they cost
+it about 2.5 ms a callback and make it, not the client, the bottleneck; the tests keep them on).
+Each client runs in a child process of its own (bench/measured_child.py), one after the other:
 
 bot:  the real `QuizBot` (a fresh SQLite file, WAL, synchronous FULL, every choice committed before
       it is acknowledged) with `/quiz answers:private` open on the seed question;
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sqlite3
 import statistics
 import sys
@@ -130,8 +131,8 @@ async def measure(
     }
 
 
-async def main(count: int, runs: int, over: float) -> None:
-    with tempfile.TemporaryDirectory() as tmp, checks_off():
+async def main(count: int, runs: int, over: float, spec_checks: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.nullcontext() if spec_checks else checks_off():
         async with FakeDiscord() as server:
             group = StudyGroup(server)
             crowd = group.add_members(count)
@@ -145,7 +146,8 @@ async def main(count: int, runs: int, over: float) -> None:
         return statistics.median(r[key] for r in rows)
 
     sent = "back to back" if not over else f"spread over {over:g} s"
-    print(f"{count} members, one choice each, {sent}; {runs} runs, each client in its own process; medians:")
+    checks = "on" if spec_checks else "off"
+    print(f"{count} members, one choice each, {sent}; loopback spec checks {checks}; {runs} runs; medians:")
     for kind, rows in results.items():
         print(
             f"  {kind:4}: ack p50 {median(rows, 'p50') * 1000:7.1f} ms  p99 {median(rows, 'p99') * 1000:7.1f} ms"
@@ -165,9 +167,10 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--over", type=float, default=0.0, help="seconds to spread the choices across")
+    parser.add_argument("--spec-checks", action="store_true", help="keep the loopback's OpenAPI checks on")
     parser.add_argument("--client", nargs=4, metavar=("KIND", "API", "GATEWAY", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         asyncio.run(run_child(*args.client, others={"bare": bare_client}))
     else:
-        asyncio.run(main(args.members, args.runs, args.over))
+        asyncio.run(main(args.members, args.runs, args.over, args.spec_checks))
