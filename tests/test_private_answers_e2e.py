@@ -139,6 +139,22 @@ async def test_a_choice_while_the_database_is_locked_is_refused_and_choosing_aga
     assert winners(result) == {ana.id}
 
 
+async def test_a_choice_the_database_holds_past_two_seconds_is_deferred_then_answered(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    runner.busy_timeout_ms = 3500  # the write gives up only after Discord's 3 s (in production: 5 s)
+    bot = await runner.start()
+    question = await start_private(server, group, answers="private")
+    async with database_locked(runner.database):
+        ix = await server.select(group.members[0], question, menu(question)["custom_id"], ["0"])
+        response = await ix.wait_response()
+        assert response.type == 5 and ix.ephemeral  # "thinking…", only to her, in time for Discord
+        await server.wait_for(lambda: ix.followups, timeout=10, description="the answer after the deferral")
+    assert ix.content == "The database is busy right now, so your answer was not recorded; choose it again."
+    assert ix.followups[0].flags & EPHEMERAL
+    assert await bot.store.selections(int(menu(question)["custom_id"].split(":")[1])) == {}
+
+
 async def test_answers_reactions_overrides_a_private_default(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
 ) -> None:

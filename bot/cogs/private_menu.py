@@ -6,6 +6,7 @@ and keeps nothing in memory. Whether the quiz still takes answers is the databas
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
@@ -13,11 +14,14 @@ import discord
 
 from bot import private_answers
 from bot.cogs.component_errors import reported
+from bot.cogs.replies import reply
 from bot.store import Choice
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
     from bot.store import Quiz
+
+ANSWER_WITHIN = 2.0  # seconds a choice may take to be stored before Discord is answered with a deferral
 
 
 class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_answers.MENU):
@@ -47,10 +51,16 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
         if quiz is None or chosen is None:
             await interaction.response.send_message(private_answers.closed(), ephemeral=True)
             return
+        choice = Choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
         # Stored before it is acknowledged: an acknowledged answer is never lost.
-        stored = await bot.quizmaster.choices.write(Choice(quiz.id, interaction.user.id, chosen, bot.clock.now()))
+        write = asyncio.ensure_future(bot.quizmaster.choices.write(choice))
+        if not (await asyncio.wait({write}, timeout=ANSWER_WITHIN))[0]:
+            # A busy database can hold the write for its whole busy timeout (5 s), and Discord drops an
+            # interaction unanswered after 3: the member sees "thinking…" until the write is done.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        stored = await write
         text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
 
 
 async def _quiz(bot: QuizBot, quiz_id: int, channel_id: int | None) -> Quiz | None:
