@@ -15,8 +15,9 @@ Each member sends one menu choice; `--over 0` sends them back to back (as fast a
 build them), `--over 5` spreads them evenly across 5 s. Latency: from the interaction's creation
 to the arrival of its callback at the server. Discord refuses a callback later than 3 s, and so does
 the loopback: such an interaction is never answered (the member sees "interaction failed") and is
-counted late. A choice still being stored after 2 s is deferred ("thinking…") and counted too. CPU: the child's process time (all threads, aiosqlite's too) from a TYPING_START sent
-before the first choice until it has closed after one sent after the last answer, per member.
+counted late. A choice still being stored after 2 s is deferred ("thinking…") and counted too.
+CPU: the child's process time (all threads, aiosqlite's too) from a TYPING_START sent before the
+first choice until it has closed after one sent after the last answer, per member.
 After each bot run the script checks that every acknowledged choice is in its database.
 """
 
