@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot import private_answers
 from bot.cogs.component_errors import reported
-from bot.cogs.replies import reply
 from bot.store import Choice
 
 if TYPE_CHECKING:
@@ -52,15 +52,31 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
             await interaction.response.send_message(private_answers.closed(), ephemeral=True)
             return
         choice = Choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
-        # Stored before it is acknowledged: an acknowledged answer is never lost.
-        write = asyncio.ensure_future(bot.quizmaster.choices.write(choice))
-        if not (await asyncio.wait({write}, timeout=ANSWER_WITHIN))[0]:
-            # A busy database can hold the write for its whole busy timeout (5 s), and Discord drops an
-            # interaction unanswered after 3: the member sees "thinking…" until the write is done.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        stored = await write
+        stored = await _stored_in_time(interaction, bot.quizmaster.choices.write(choice))
         text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
-        await reply(interaction, text, ephemeral=True)
+        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        await send(text, ephemeral=True)
+
+
+async def _stored_in_time(interaction: discord.Interaction, write: Awaitable[bool]) -> bool:
+    """What `write` returns: the choice is stored before it is acknowledged, so one never acknowledged is lost.
+
+    A busy database can hold the write for its whole busy timeout (5 s), and Discord drops an
+    interaction unanswered after 3: past `ANSWER_WITHIN` the member sees "thinking…" until it is done.
+    A timer, not a task per choice: the write is nearly always done long before.
+    """
+    deferring: list[asyncio.Future] = []
+
+    def defer() -> None:
+        deferring.append(asyncio.ensure_future(interaction.response.defer(ephemeral=True, thinking=True)))
+
+    timer = asyncio.get_running_loop().call_later(ANSWER_WITHIN, defer)
+    try:
+        return await write
+    finally:
+        timer.cancel()
+        for deferral in deferring:
+            await deferral
 
 
 async def _quiz(bot: QuizBot, quiz_id: int, channel_id: int | None) -> Quiz | None:
