@@ -59,7 +59,7 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
 
 
 async def _stored_in_time(interaction: discord.Interaction, write: Awaitable[bool]) -> bool:
-    """What `write` returns: the choice is stored before it is acknowledged, so one never acknowledged is lost.
+    """What `write` returns; the caller acknowledges only then, so an acknowledged choice is never lost.
 
     A busy database can hold the write for its whole busy timeout (5 s), and Discord drops an
     interaction unanswered after 3: past `ANSWER_WITHIN` the member sees "thinking…" until it is done.
