@@ -27,56 +27,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import discord
 from discord.ext import commands
+from measured_child import Marks, child, mark, measured, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fakediscord import FakeDiscord, TextChannel, User  # noqa: E402
-from fakediscord.clients import wait_ready  # noqa: E402
-from harness import SEED_ID, SHIPPED_QUESTIONS, StudyGroup, start_quiz  # noqa: E402
+from fakediscord import FakeDiscord, User  # noqa: E402
+from harness import SEED_ID, StudyGroup, start_quiz  # noqa: E402
 
-from bot.bank import load_bank  # noqa: E402
-from bot.client import QuizBot, intents, use_endpoints  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.quiz import SystemClock  # noqa: E402
+from bot.client import intents  # noqa: E402
 from bot.render import letter  # noqa: E402
-from bot.store import Store  # noqa: E402
 
 K = 4
 MEMBERS = 10_000
 
 
 # -- the child: one client, measuring itself --------------------------------------------------
-
-
-def clocks() -> tuple[float, float, float]:
-    return time.process_time(), time.thread_time(), time.perf_counter()
-
-
-class Marks:
-    """The clocks at the first TYPING_START; set `done` at the second."""
-
-    def __init__(self) -> None:
-        self.started: tuple[float, float, float] | None = None
-        self.done = asyncio.Event()
-
-    async def on_raw_typing(self, _payload: discord.RawTypingEvent) -> None:
-        if self.started is None:
-            self.started = clocks()
-        else:
-            self.done.set()
 
 
 class BareClient(discord.Client):
@@ -97,34 +72,17 @@ class NoOpAnswers(commands.Cog):
         pass
 
 
-async def run_client(kind: str, api: str, gateway: str, database: Path) -> None:
-    config = parse_config(
-        {"discord": {"api_base_url": api, "gateway_url": gateway}, "database": {"path": str(database)}}
-    )
-    use_endpoints(config.discord)
-    marks = Marks()
-    store = None
-    if kind == "bare":
-        client = BareClient(intents=intents(), guild_ready_timeout=0.05)
-        client.on_raw_typing = marks.on_raw_typing
-    elif kind == "cog":
-        client = commands.Bot(commands.when_mentioned, intents=intents(), help_command=None, guild_ready_timeout=0.05)
-        await client.add_cog(NoOpAnswers())
-        client.add_listener(marks.on_raw_typing, "on_raw_typing")
-    else:
-        store = await Store.open(database)
-        client = QuizBot(config=config, store=store, bank=load_bank([SHIPPED_QUESTIONS]), clock=SystemClock())
-        client.add_listener(marks.on_raw_typing, "on_raw_typing")
-    task = asyncio.create_task(client.start("test-token"))
-    await wait_ready(client, task)
-    print("ready", flush=True)
-    await marks.done.wait()
-    await client.close()
-    cpu, loop_thread, wall = (end - start for end, start in zip(clocks(), marks.started, strict=True))
-    await task
-    if store is not None:
-        await store.close()
-    print(json.dumps({"cpu": cpu, "other_threads": cpu - loop_thread, "wall": wall}), flush=True)
+async def bare_client(marks: Marks) -> discord.Client:
+    client = BareClient(intents=intents(), guild_ready_timeout=0.05)
+    client.on_raw_typing = marks.on_raw_typing
+    return client
+
+
+async def cog_client(marks: Marks) -> discord.Client:
+    client = commands.Bot(commands.when_mentioned, intents=intents(), help_command=None, guild_ready_timeout=0.05)
+    await client.add_cog(NoOpAnswers())
+    client.add_listener(marks.on_raw_typing, "on_raw_typing")
+    return client
 
 
 # -- the parent: the server, the events, the runs ----------------------------------------------
@@ -144,22 +102,11 @@ def reaction_events(server: FakeDiscord, message, members, count: int, seed: int
     return events, {(user, option) for user, options in picks.items() for option in options}
 
 
-def mark(channel: TextChannel, user: User) -> tuple[str, dict]:
-    data = {"channel_id": str(channel.id), "guild_id": str(channel.guild_id), "user_id": str(user.id)}
-    return "TYPING_START", data | {"timestamp": int(time.time())}
-
-
 async def measure(
     server: FakeDiscord, group: StudyGroup, crowd: list[User], kind: str, events: int, seed: int, tmp: Path
 ) -> dict:
     database = tmp / f"{kind}-{seed}.sqlite3"
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--client", kind, server.api_base, server.gateway_url, str(database)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert await asyncio.to_thread(child.stdout.readline) == "ready\n"
+    async with child(__file__, kind, server, database) as process:
         channel = server.add_text_channel(group.guild, f"{kind}-{seed}")
         if kind != "bot":
             message = await server.send_user_message(group.members[0], channel, "answer here")
@@ -168,9 +115,7 @@ async def measure(
         batch, final = reaction_events(server, message, crowd, events, seed)
         marked = mark(channel, group.moderator)
         await server.dispatch_many([marked, *batch, marked])
-        result = json.loads(await asyncio.to_thread(child.stdout.readline))
-    finally:
-        child.wait(timeout=30)
+        result = await measured(process)
     if kind == "bot":
         db = sqlite3.connect(database)
         assert set(db.execute("SELECT user_id, option FROM selections")) == final
@@ -211,7 +156,6 @@ if __name__ == "__main__":
     parser.add_argument("--client", nargs=4, metavar=("KIND", "API", "GATEWAY", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        kind, api, gateway, database = args.client
-        asyncio.run(run_client(kind, api, gateway, Path(database)))
+        asyncio.run(run_child(*args.client, others={"bare": bare_client, "cog": cog_client}))
     else:
         asyncio.run(main(args.runs, args.events))

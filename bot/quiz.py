@@ -27,6 +27,7 @@ import discord
 
 from bot import option_order, render
 from bot.bank import least_recently_asked
+from bot.choice_writer import ChoiceWriter
 from bot.cogs.private_menu import answer_view
 from bot.cogs.replies import with_files
 from bot.config import QuizConfig
@@ -128,6 +129,7 @@ class Quizmaster:
         self._pending: list[SelectionChange] = []
         self._writer: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self.choices = ChoiceWriter(store)  # private answers, committed in groups
 
     # -- starting -------------------------------------------------------------------------------
 

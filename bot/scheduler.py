@@ -129,6 +129,6 @@ class Scheduler:
         try:
             await asyncio.wait_for(self.quizmaster.until_closed(channel.id), self.grace(schedule))
             question = await self._choose(schedule, channel.guild.id, candidates)
-            await self.quizmaster.start_in(channel, schedule.created_by, question, schedule.duration)
+            await self.quizmaster.start_in(channel, schedule.created_by, question, schedule.duration, schedule.answers)
         except (QuizError, TimeoutError, *TRANSIENT, discord.HTTPException) as error:
             log.warning("schedule %s: the quiz was not posted: %s", schedule.id, describe(error))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from test_store import open_quiz
 
 from bot import private_answers
-from bot.store import Store
+from bot.store import Choice, Store
+from bot.store.sqlite_sql import MIGRATIONS
 
 
 @pytest.mark.parametrize(
@@ -59,15 +63,58 @@ def test_acknowledgement_names_the_letters_in_order(chosen: frozenset[int], text
 
 async def test_a_choice_replaces_the_last_and_none_is_taken_after_the_deadline(store: Store) -> None:
     quiz = await open_quiz(store, message_id=500)  # deadline 160
-    assert await store.replace_choice(quiz.id, 7, frozenset({0, 1, 2}), at=120.0)
-    assert await store.replace_choice(quiz.id, 7, frozenset({3}), at=130.0)
-    assert await store.replace_choice(quiz.id, 8, frozenset({0}), at=140.0)
-    assert not await store.replace_choice(quiz.id, 8, frozenset({1}), at=160.0)
+    assert await store.replace_choices([Choice(quiz.id, 7, frozenset({0, 1, 2}), at=120.0)]) == [True]
+    assert await store.replace_choices([Choice(quiz.id, 7, frozenset({3}), at=130.0)]) == [True]
+    assert await store.replace_choices([Choice(quiz.id, 8, frozenset({0}), at=140.0)]) == [True]
+    assert await store.replace_choices([Choice(quiz.id, 8, frozenset({1}), at=160.0)]) == [False]
     assert await store.selections(quiz.id) == {7: frozenset({3}), 8: frozenset({0})}
 
 
 async def test_no_choice_is_taken_once_the_answers_are_frozen(store: Store) -> None:
     quiz = await open_quiz(store, message_id=501)
     await store.freeze_answers(quiz, {}, read_at=120.0)  # ended early
-    assert not await store.replace_choice(quiz.id, 7, frozenset({0}), at=121.0)
+    assert await store.replace_choices([Choice(quiz.id, 7, frozenset({0}), at=121.0)]) == [False]
     assert await store.selections(quiz.id) == {}
+
+
+async def test_a_batch_is_decided_choice_by_choice_and_a_members_later_choice_wins(store: Store) -> None:
+    first = await open_quiz(store, message_id=502, channel=10)  # deadline 160
+    second = await open_quiz(store, message_id=503, channel=11)
+    await store.replace_choices([Choice(first.id, 7, frozenset({2}), at=110.0)])
+    batch = [
+        Choice(first.id, 7, frozenset({0, 1}), at=120.0),  # replaces 7's earlier choice, then is replaced
+        Choice(second.id, 7, frozenset({1}), at=120.0),  # the same member in another quiz: its own answer
+        Choice(first.id, 8, frozenset({3}), at=170.0),  # after the deadline: not taken
+        Choice(first.id, 7, frozenset({3}), at=121.0),
+        Choice(999, 9, frozenset({0}), at=120.0),  # no such quiz
+    ]
+    assert await store.replace_choices(batch) == [True, True, False, True, False]
+    assert await store.selections(first.id) == {7: frozenset({3})}
+    assert await store.selections(second.id) == {7: frozenset({1})}
+
+
+@pytest.mark.parametrize("answers", ["private", "reactions", None])
+async def test_a_schedule_keeps_its_answer_mode_or_none_to_follow_the_config(store: Store, answers: str | None) -> None:
+    made = await store.add_schedule(
+        guild_id=1, channel_id=10, days="mon", at="19:00", zone="UTC", topic=None, duration=None,
+        created_by=5, created_at=50.0, answers=answers,
+    )  # fmt: skip
+    assert made.answers == answers
+    assert await store.schedules(1) == [made]
+
+
+async def test_a_schedule_from_before_migration_7_follows_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("\n".join(MIGRATIONS[:6]) + "\nPRAGMA user_version = 6;")
+        db.execute(
+            "INSERT INTO schedules (guild_id, channel_id, days, at, zone, created_by, created_at)"
+            " VALUES (1, 10, 'mon', '19:00', 'UTC', 5, 50.0)"
+        )
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == len(MIGRATIONS) == 7
+        (schedule,) = await store.schedules(1)
+        assert (schedule.days, schedule.answers) == ("mon", None)
+    finally:
+        await store.close()

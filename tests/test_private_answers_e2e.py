@@ -5,11 +5,22 @@ menu and every acknowledged answer survive a restart."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fakediscord import FakeDiscord
 from fakediscord.interactions import InteractionRecord
 from fakediscord.models import Message, User
-from harness import SEED_ID, BotRunner, FakeClock, StudyGroup, assert_picks, bot_messages, embed_text, result_messages
+from harness import (
+    SEED_ID,
+    BotRunner,
+    FakeClock,
+    StudyGroup,
+    assert_picks,
+    bot_messages,
+    database_locked,
+    embed_text,
+    result_messages,
+)
 
 A, B, C, D = range(4)
 EPHEMERAL = 64
@@ -108,6 +119,42 @@ async def test_a_restart_mid_quiz_keeps_every_acknowledged_answer_and_the_menu_w
     assert winners(result) == {ana.id, ben.id}
 
 
+async def test_a_choice_while_the_database_is_locked_is_refused_and_choosing_again_works(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    bot = await runner.start()  # busy timeout 100 ms: a locked database fails the write well within 3 s
+    question = await start_private(server, group, answers="private")
+    quiz_id = int(menu(question)["custom_id"].split(":")[1])
+    ana, ben, *_ = group.members
+    async with database_locked(runner.database):
+        busy = await choose(server, ana, question, A, D)
+    assert said(busy) == "The database is busy right now, so your answer was not recorded; choose it again."
+    assert await bot.store.selections(quiz_id) == {}  # nothing was acknowledged as stored, and nothing is
+
+    again = await choose(server, ana, question, A, D)
+    assert said(again).startswith("Your answer: 🇦 🇩")
+    await choose(server, ben, question, B)
+    clock.advance(60)
+    result = await server.wait_for(lambda: result_messages(server, group, question.id), description="the result")
+    assert winners(result) == {ana.id}
+
+
+async def test_a_choice_the_database_holds_past_two_seconds_is_deferred_then_answered(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    runner.busy_timeout_ms = 3500  # the write gives up only after Discord's 3 s (in production: 5 s)
+    bot = await runner.start()
+    question = await start_private(server, group, answers="private")
+    async with database_locked(runner.database):
+        ix = await server.select(group.members[0], question, menu(question)["custom_id"], ["0"])
+        response = await ix.wait_response()
+        assert response.type == 5 and ix.ephemeral  # "thinking…", only to her, in time for Discord
+        await server.wait_for(lambda: ix.followups, timeout=10, description="the answer after the deferral")
+    assert ix.content == "The database is busy right now, so your answer was not recorded; choose it again."
+    assert ix.followups[0].flags & EPHEMERAL
+    assert await bot.store.selections(int(menu(question)["custom_id"].split(":")[1])) == {}
+
+
 async def test_answers_reactions_overrides_a_private_default(
     server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
 ) -> None:
@@ -120,3 +167,31 @@ async def test_answers_reactions_overrides_a_private_default(
         description="the question with its letters",
     )
     assert question.components == []
+
+
+async def test_a_scheduled_quiz_with_answers_private_posts_the_menu(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    clock.advance(datetime(2027, 6, 7, 8, 0, tzinfo=UTC).timestamp() - clock.now())  # a Monday; the default: reactions
+    bot = await runner.start()
+    ix = await server.invoke(
+        group.moderator, group.channel, "quizschedule add", days="mon", time="09:00", timezone="UTC",
+        duration=60, answers="private",
+    )  # fmt: skip
+    await server.wait_for(lambda: ix.followups, description="the schedule's confirmation")
+    assert ix.followups[0].content.startswith("Scheduled #1: Mon at 09:00 (UTC) in <#")
+    assert ", private answers. First question" in ix.followups[0].content
+    await server.wait_for(lambda: bot.scheduler.ticks >= 2, description="the scheduler to see the schedule")
+
+    clock.advance(3600)  # 09:00: the slot fires
+    question = await server.wait_for(
+        lambda: next((m for m in bot_messages(server, group.channel) if m.components), None),
+        description="the scheduled question with its menu",
+    )
+    assert question.reactions == {} and menu(question)["max_values"] == 4
+    ana = group.members[0]
+    assert said(await choose(server, ana, question, A, D)).startswith("Your answer: 🇦 🇩")
+    clock.advance(60)
+    await server.wait_for(lambda: question.content.startswith("🔒"), description="the whole result posted")
+    standings = embed_text(result_messages(server, group, question.id))
+    assert re.search(rf"<@{ana.id}> · [0-9.]+ pts · 1 answered", standings)  # her private answer was graded

@@ -54,8 +54,8 @@ async def test_new_database_is_migrated_to_the_latest_schema(store: Store) -> No
     assert await store.schema_version() == len(store.engine.sql.MIGRATIONS)
 
 
-def test_the_sqlite_schema_is_at_version_6() -> None:
-    assert len(MIGRATIONS) == 6  # a new migration: test the upgrade of a file made by the one before
+def test_the_sqlite_schema_is_at_version_7() -> None:
+    assert len(MIGRATIONS) == 7  # a new migration: test the upgrade of a file made by the one before
 
 
 async def test_quiz_round_trips_with_the_question_as_posted(store: Store) -> None:

@@ -1,4 +1,4 @@
-"""What the commands share: who may run them, what the bot itself may do in the channel, the pick choices."""
+"""What the commands share: who may run them, what the bot itself may do in the channel, the pick and answer choices."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from discord import app_commands
 from bot.memory import PICK_NAMES
 from bot.quiz import QuizError, missing_permissions
 
-# `pick:` of /quiz and /quizschedule add
+# `pick:` and `answers:` of /quiz and /quizschedule add
 PICK_CHOICES = [app_commands.Choice(name=name, value=pick.value) for pick, name in PICK_NAMES.items()]
+ANSWER_CHOICES = [
+    app_commands.Choice(name="reactions (everyone sees the counts)", value="reactions"),
+    app_commands.Choice(name="private (a menu; picks hidden until the result)", value="private"),
+]
 
 
 def require_moderator(interaction: discord.Interaction, role_ids: tuple[int, ...]) -> None:

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.bank import load_bank
-from bot.cogs.checks import PICK_CHOICES, require_bot_permissions, require_moderator
+from bot.cogs.checks import ANSWER_CHOICES, PICK_CHOICES, require_bot_permissions, require_moderator
 from bot.cogs.replies import choices, reply
 from bot.memory import Pick
 from bot.outgoing import choice_name, quoted
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     from bot.client import QuizBot
 
 log = logging.getLogger(__name__)
-
-ANSWER_CHOICES = [
-    app_commands.Choice(name="reactions (everyone sees the counts)", value="reactions"),
-    app_commands.Choice(name="private (a menu; picks hidden until the result)", value="private"),
-]
 
 
 class QuizCommands(commands.Cog):

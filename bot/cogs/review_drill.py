@@ -6,10 +6,8 @@ a drill shown before a restart keeps working after it, with nothing kept in memo
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from functools import wraps
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -17,40 +15,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import drill, memory
+from bot.cogs.component_errors import reported
 from bot.drill import Showing
-from bot.store import StoreError
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
 
-log = logging.getLogger(__name__)
-
-
-def _reported(step: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """A component's errors reach the member as a short private note (discord.py would only log them)."""
-
-    @wraps(step)
-    async def run(self: Any, interaction: discord.Interaction) -> None:
-        try:
-            await step(self, interaction)
-        except StoreError as error:
-            log.warning("review drill: database: %s", error)
-            await _tell(interaction, "The database is busy right now, so nothing was recorded; press it again.")
-        except Exception:
-            log.exception("review drill step %s failed", getattr(interaction, "data", None))
-            await _tell(interaction, "Something went wrong on my side; it has been logged. Run `/review` again.")
-
-    return run
-
-
-async def _tell(interaction: discord.Interaction, text: str) -> None:
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not tell %s about a failed drill step", interaction.user.id)
+# A drill step that failed recorded nothing: pressing the same button again is always safe.
+_reported = reported(
+    busy="The database is busy right now, so nothing was recorded; press it again.",
+    broken="Something went wrong on my side; it has been logged. Run `/review` again.",
+)
 
 
 async def _refuse_others(interaction: discord.Interaction, owner: int) -> bool:

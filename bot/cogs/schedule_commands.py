@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.checks import PICK_CHOICES, require_bot_permissions, require_moderator
+from bot.cogs.checks import ANSWER_CHOICES, PICK_CHOICES, require_bot_permissions, require_moderator
 from bot.cogs.replies import choices, reply
 from bot.memory import Pick
 from bot.outgoing import CHOICES, fit_lines, quoted
@@ -16,6 +16,7 @@ from bot.questions import MAX_DURATION, MIN_DURATION
 from bot.quiz import QuizError
 from bot.schedule import Recurrence, days_text, find_zones, parse_days, parse_time, parse_zone
 from bot.scheduler import recurrence_of
+from bot.store import Schedule
 
 if TYPE_CHECKING:
     from bot.client import QuizBot
@@ -39,8 +40,9 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         topic="Only questions from this topic folder or tag",
         duration=f"Seconds to answer ({MIN_DURATION} to {MAX_DURATION}); default from the question or config",
         pick="Least recently asked (default), or review: the question the group is closest to forgetting",
+        answers="Letter reactions everyone sees, or a private menu (counts hidden until the result); default: config",
     )
-    @app_commands.choices(pick=PICK_CHOICES)
+    @app_commands.choices(pick=PICK_CHOICES, answers=ANSWER_CHOICES)
     async def add(
         self,
         interaction: discord.Interaction,
@@ -50,6 +52,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         topic: str | None = None,
         duration: app_commands.Range[int, MIN_DURATION, MAX_DURATION] | None = None,
         pick: app_commands.Choice[str] | None = None,
+        answers: app_commands.Choice[str] | None = None,
     ) -> None:
         """Ask a question in this channel on these days at this time."""
         self._require_moderator(interaction)
@@ -70,13 +73,14 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
             created_by=interaction.user.id,
             created_at=now,
             pick=Pick(pick.value) if pick else Pick.LEAST_RECENT,
+            answers=answers.value if answers else None,
         )
         self.bot.scheduler.changed()
         next_slot = int(recurrence.next_after(now))
         await reply(
             interaction,
             f"Scheduled #{schedule.id}: {recurrence.describe()} in <#{schedule.channel_id}>"
-            f"{f', topic {quoted(topic)}' if topic else ''}{_review_note(schedule.pick)}."
+            f"{f', topic {quoted(topic)}' if topic else ''}{_review_note(schedule.pick)}{_answers_note(schedule)}."
             f" First question <t:{next_slot}:R> (<t:{next_slot}:f>).",
             ephemeral=True,
         )
@@ -95,7 +99,7 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
         lines = [
             f"**#{s.id}** <#{s.channel_id}> · {recurrence_of(s).describe()}"
             f"{f' · topic {quoted(s.topic)}' if s.topic else ''}{f' · {s.duration} s' if s.duration else ''}"
-            f"{_review_note(s.pick)}"
+            f"{_review_note(s.pick)}{_answers_note(s)}"
             f" · next <t:{int(recurrence_of(s).next_after(now))}:R>"
             for s in schedules
         ]
@@ -116,3 +120,8 @@ class ScheduleCommands(commands.GroupCog, group_name="quizschedule", group_descr
 
 def _review_note(pick: Pick) -> str:
     return ", review: the question the group is closest to forgetting" if pick is Pick.REVIEW else ""
+
+
+def _answers_note(schedule: Schedule) -> str:
+    """Only an override is named: without one the schedule follows the server's `quiz.answers`."""
+    return {"private": ", private answers", "reactions": ", answers by reaction"}.get(schedule.answers or "", "")

@@ -11,6 +11,7 @@ from bot.store.memory_cards import RECALL_MAX_AGE, RECALL_STEP
 from bot.store.models import (
     RUNNING_STATES,
     ChannelBusy,
+    Choice,
     DatabaseGone,
     Duplicate,
     MemberStats,
@@ -32,6 +33,7 @@ __all__ = [
     "RECALL_STEP",
     "RUNNING_STATES",
     "ChannelBusy",
+    "Choice",
     "DatabaseGone",
     "Duplicate",
     "MemberStats",

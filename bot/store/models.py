@@ -118,6 +118,7 @@ class Schedule:
     created_at: float
     last_fired: float | None
     pick: Pick = Pick.LEAST_RECENT
+    answers: str | None = None  # 'reactions' or 'private' for its quizzes; None: the server's config
 
 
 @dataclass(frozen=True)
@@ -150,3 +151,13 @@ class SelectionChange:
     user_id: int
     option: int
     added: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A member's private answer: every option they chose in the menu, at `at`."""
+
+    quiz_id: int
+    user_id: int
+    options: frozenset[int]
+    at: float

@@ -151,6 +151,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE memory_cards DROP CONSTRAINT memory_cards_guild_id_user_id_question_id_key;
     CREATE UNIQUE INDEX memory_cards_one_per_question ON memory_cards (guild_id, question_id, user_id);
     """,
+    # 3: as SQLite's 7: how a schedule's quizzes take answers; NULL follows `quiz.answers` when it fires.
+    """
+    ALTER TABLE schedules ADD COLUMN answers TEXT;
+    """,
 )
 
 SCHEMA_VERSION = "SELECT COALESCE(MAX(version), 0) FROM schema_version"
@@ -217,7 +221,10 @@ OPEN_AMONG = (  # ids: a JSON array
 )
 ADD_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
 REMOVE_SELECTION = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2 AND option = $3"
-TAKES_CHOICES = "SELECT 1 FROM quizzes WHERE id = $1 AND state = $2 AND deadline > $3"
+OPEN_DEADLINES = (  # ids: a JSON array
+    "SELECT id, deadline FROM quizzes WHERE state = $1"
+    " AND id IN (SELECT value::bigint FROM jsonb_array_elements_text($2::jsonb))"
+)
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2"
 INSERT_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3)"
 FREEZE_ANSWERS = "UPDATE quizzes SET state = $1, answers_read_at = $2 WHERE id = $3 AND state = $4"
@@ -349,7 +356,7 @@ RECOMPUTE_RECALL = (  # parameters: at, factor, at, decay, guild, question, guil
 
 ADD_SCHEDULE = (
     "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
-    " created_at, pick) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    " created_at, pick, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
 )
 SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY id"
 GUILD_SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE guild_id = $1 ORDER BY id"

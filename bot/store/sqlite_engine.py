@@ -65,9 +65,8 @@ class SqliteEngine:
         await self._db.close()
 
     async def fetch(self, sql: str, *args: Any) -> list[Sequence]:
-        with _translated():
-            async with self._db.execute(sql, args) as cursor:
-                return list(await cursor.fetchall())
+        with _translated():  # one thread hop, not three (execute, fetch, close): under a burst each waits its turn
+            return list(await self._db.execute_fetchall(sql, args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Sequence | None:
         with _translated():

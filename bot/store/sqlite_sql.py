@@ -175,6 +175,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE quizzes ADD COLUMN answers TEXT NOT NULL DEFAULT 'reactions';
     """,
+    # 7: how a schedule's quizzes take answers; NULL follows the server's `quiz.answers` when it fires.
+    """
+    ALTER TABLE schedules ADD COLUMN answers TEXT;
+    """,
 )
 
 
@@ -221,7 +225,7 @@ LAST_ASKED = "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = 
 OPEN_AMONG = "SELECT id FROM quizzes WHERE state = ? AND id IN (SELECT value FROM json_each(?))"  # ids: JSON array
 ADD_SELECTION = "INSERT OR IGNORE INTO selections VALUES (?, ?, ?)"
 REMOVE_SELECTION = "DELETE FROM selections WHERE quiz_id = ? AND user_id = ? AND option = ?"
-TAKES_CHOICES = "SELECT 1 FROM quizzes WHERE id = ? AND state = ? AND deadline > ?"
+OPEN_DEADLINES = "SELECT id, deadline FROM quizzes WHERE state = ? AND id IN (SELECT value FROM json_each(?))"
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = ? AND user_id = ?"
 INSERT_SELECTION = "INSERT INTO selections VALUES (?, ?, ?)"
 FREEZE_ANSWERS = "UPDATE quizzes SET state = ?, answers_read_at = ? WHERE id = ? AND state = ?"
@@ -344,7 +348,7 @@ RECOMPUTE_RECALL = (  # parameters: at, factor, at, decay, guild, question, guil
 
 ADD_SCHEDULE = (
     "INSERT INTO schedules (guild_id, channel_id, days, at, zone, topic, duration, created_by,"
-    " created_at, pick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    " created_at, pick, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules ORDER BY id"
 GUILD_SCHEDULES = f"SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE guild_id = ? ORDER BY id"

@@ -46,6 +46,7 @@ from bot.store.engine import Engine, open_engine, redacted
 from bot.store.memory_cards import MemoryCards
 from bot.store.models import (
     ChannelBusy,
+    Choice,
     Duplicate,
     MemberStats,
     QuestionStats,
@@ -217,17 +218,25 @@ class Store(MemoryCards):
             await db.executemany(self._sql.ADD_SELECTION, [key for key, added in live.items() if added])
             await db.executemany(self._sql.REMOVE_SELECTION, [key for key, added in live.items() if not added])
 
-    async def replace_choice(self, quiz_id: int, user_id: int, options: frozenset[int], at: float) -> bool:
-        """A member's private answer replaces their last; False (nothing stored) once the quiz has closed.
+    async def replace_choices(self, choices: Sequence[Choice]) -> list[bool]:
+        """Private answers, each replacing its member's last, all in one transaction (one commit a burst).
 
-        Committed before it returns: the caller acknowledges the member only after this.
+        For each choice, in order: False (nothing stored) when its quiz had closed by its time.
+        Committed before it returns: the caller acknowledges the members only after this.
         """
+        quiz_ids = sorted({choice.quiz_id for choice in choices})
         async with self.engine.transaction() as db:
-            if await db.fetchrow(self._sql.TAKES_CHOICES, quiz_id, QuizState.OPEN.value, at) is None:
-                return False
-            await db.execute(self._sql.CLEAR_MEMBER_SELECTIONS, quiz_id, user_id)
-            await db.executemany(self._sql.INSERT_SELECTION, [(quiz_id, user_id, option) for option in sorted(options)])
-        return True
+            rows = await db.fetch(self._sql.OPEN_DEADLINES, QuizState.OPEN.value, json.dumps(quiz_ids))
+            deadlines = {quiz_id: deadline for quiz_id, deadline in rows}
+            taken = [choice.at < deadlines.get(choice.quiz_id, float("-inf")) for choice in choices]
+            # A member who chose twice in one batch: the later choice wins, as it would a batch later.
+            last = {(c.quiz_id, c.user_id): c.options for c, ok in zip(choices, taken, strict=True) if ok}
+            await db.executemany(self._sql.CLEAR_MEMBER_SELECTIONS, list(last))
+            await db.executemany(
+                self._sql.INSERT_SELECTION,
+                [(quiz, user, option) for (quiz, user), options in last.items() for option in sorted(options)],
+            )
+        return taken
 
     async def freeze_answers(self, quiz: Quiz, selections: Mapping[int, frozenset[int]], read_at: float) -> Quiz:
         """Store the answers to grade, as known at `read_at`, and stop taking any more (state `closing`)."""
@@ -402,11 +411,12 @@ class Store(MemoryCards):
         created_by: int,
         created_at: float,
         pick: Pick = Pick.LEAST_RECENT,
+        answers: str | None = None,
     ) -> Schedule:
         values = (guild_id, channel_id, days, at, zone, topic, duration, created_by, created_at)
         async with self.engine.transaction() as db:
-            (schedule_id,) = await db.fetchrow(self._sql.ADD_SCHEDULE, *values, pick.value)
-        return Schedule(schedule_id, *values, None, pick)
+            (schedule_id,) = await db.fetchrow(self._sql.ADD_SCHEDULE, *values, pick.value, answers)
+        return Schedule(schedule_id, *values, None, pick, answers)
 
     async def schedules(self, guild_id: int | None = None) -> list[Schedule]:
         """A guild's schedules, or every schedule when no guild is given."""
@@ -414,7 +424,7 @@ class Store(MemoryCards):
             rows = await self.engine.fetch(self._sql.SCHEDULES)
         else:
             rows = await self.engine.fetch(self._sql.GUILD_SCHEDULES, guild_id)
-        return [Schedule(*row, Pick(pick)) for *row, pick in rows]
+        return [Schedule(*row, Pick(pick), answers) for *row, pick, answers in rows]
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
         async with self.engine.transaction() as db:
