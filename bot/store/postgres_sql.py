@@ -210,7 +210,11 @@ ADD_QUESTION_PART = "UPDATE quizzes SET question_parts = question_parts || to_js
 MARK_OPEN = "UPDATE quizzes SET message_id = $1, state = $2 WHERE id = $3 AND state = $4"
 MARK_LETTERED = "UPDATE quizzes SET lettered = TRUE WHERE id = $1"
 CANCEL = "UPDATE quizzes SET state = $1, cancel_reason = $2, closed_at = $3 WHERE id = $4 AND state IN ($5, $6, $7)"
-UNFINISHED_QUIZZES = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN ($1, $2, $3, $4) ORDER BY deadline"
+UNFINISHED_QUIZZES = (  # $5 shard count (NULL: every server), $6 the snowflake's shift, $7 the shards as JSON
+    f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN ($1, $2, $3, $4) AND ($5::integer IS NULL"
+    " OR (guild_id >> $6::integer) % $5::integer IN (SELECT value::bigint FROM jsonb_array_elements_text($7::jsonb)))"
+    " ORDER BY deadline"
+)
 QUIZ = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE id = $1"
 LAST_ASKED = "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = $1 AND state != $2 GROUP BY question_id"
 
