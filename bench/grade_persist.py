@@ -119,7 +119,8 @@ async def write_plainly_postgres(source: str, target: str, quiz_id: int) -> floa
     async with db.transaction():
         await db.execute(sql.MARK_GRADED, QuizState.GRADED.value, 120.0, quiz_id, QuizState.CLOSING.value)
         await db.executemany(PLAIN_INSERT_RESULT, results)
-        await db.executemany(PLAIN_ADD_POINTS, [(r["guild_id"], r["user_id"], r["points"], r["exact"]) for r in results])
+        points = [(r["guild_id"], r["user_id"], r["points"], r["exact"]) for r in results]
+        await db.executemany(PLAIN_ADD_POINTS, points)
     seconds = time.perf_counter() - started
     await db.close()
     return seconds

@@ -258,11 +258,14 @@ INSERT_RESULT = ByColumns(
 ADD_POINTS = ByColumns(
     "INSERT INTO points AS p (guild_id, user_id, points, answered, exact)"
     " SELECT guild_id, user_id, points, 1, exact"
-    " FROM unnest($1::bigint[], $2::bigint[], $3::double precision[], $4::integer[]) AS b(guild_id, user_id, points, exact)"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::double precision[], $4::integer[])"
+    " AS b(guild_id, user_id, points, exact)"
     " ON CONFLICT (guild_id, user_id) DO UPDATE SET points = p.points + EXCLUDED.points,"
     " answered = p.answered + 1, exact = p.exact + EXCLUDED.exact"
 )
-INSERT_OPTION_PICKS = ByColumns("INSERT INTO option_picks SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[])")
+INSERT_OPTION_PICKS = ByColumns(
+    "INSERT INTO option_picks SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[])"
+)
 CARDS_OF_QUESTION = f"SELECT user_id, {MEMORY_COLUMNS} FROM memory_cards WHERE guild_id = $1 AND question_id = $2"
 UPSERT_CARD = ByColumns(  # one card per member in a batch
     f"INSERT INTO memory_cards ({_CARD_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[],"
@@ -337,8 +340,12 @@ QUESTION_TOTALS = (
     "  WHERE q.guild_id = $1 AND q.state IN ($2, $3) GROUP BY q.guild_id, q.question_id) AS s"
     " JOIN quizzes AS latest ON latest.id = s.latest_id"
 )
+# Each quiz's picks read on their own (a lateral aggregate, which the planner cannot flatten into a
+# join): joined, it hashed the guild's quizzes against a seq scan of every guild's option picks
+# (40,000 rows at 1M results: 1.9 ms, growing with every guild; this form 0.4 ms, the same rows).
 QUESTION_PICKS = (
-    "SELECT q.question_id, o.option, SUM(o.picks) FROM option_picks AS o JOIN quizzes AS q ON q.id = o.quiz_id"
+    "SELECT q.question_id, o.option, SUM(o.picks)::bigint FROM quizzes AS q CROSS JOIN LATERAL"
+    " (SELECT option, SUM(picks) AS picks FROM option_picks WHERE option_picks.quiz_id = q.id GROUP BY option) AS o"
     " WHERE q.guild_id = $1 GROUP BY q.question_id, o.option"
 )
 
