@@ -19,6 +19,7 @@ class ByColumns(str):
     grading 10,000 participants is then a few round trips, not 30,000 (bench/grade_persist.py).
     """
 
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema as SQLite's migrations 1-6 left it; PostgreSQL databases start here.
     """
@@ -238,9 +239,7 @@ OPEN_DEADLINES = (  # ids: a JSON array
     " AND id IN (SELECT value::bigint FROM jsonb_array_elements_text($2::jsonb))"
 )
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2"
-INSERT_SELECTION = ByColumns(
-    "INSERT INTO selections SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[])"
-)
+INSERT_SELECTION = ByColumns("INSERT INTO selections SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[])")
 FREEZE_ANSWERS = "UPDATE quizzes SET state = $1, answers_read_at = $2 WHERE id = $3 AND state = $4"
 CLEAR_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1"
 SELECTIONS = "SELECT user_id, option FROM selections WHERE quiz_id = $1"
