@@ -10,8 +10,8 @@ the points upsert takes its update path as on a server with history. Timed, as t
 `Store.record_results`. Baseline in the same run: a second file prepared the same way gets the same
 picks, the quiz's state changes, the same `results` rows (read back from the first file) and points
 upserts from plain `sqlite3` (`executemany`, foreign keys on, one transaction each), or on
-PostgreSQL the engine's same statements from one bare asyncpg connection: the floor any store pays
-for writing them.
+PostgreSQL from one bare asyncpg connection by `executemany`, a statement per row (the store sends
+each batch once, by columns: see `bot.store.postgres_sql.ByColumns`).
 """
 
 from __future__ import annotations
@@ -91,6 +91,15 @@ def write_plainly(source: Path, target: Path, quiz_id: int) -> float:
     return seconds
 
 
+# The bare driver's writes as executemany sends them, a statement per row (the store's batch by columns).
+PLAIN_INSERT_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3)"
+PLAIN_INSERT_RESULT = "INSERT INTO results VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+PLAIN_ADD_POINTS = (
+    "INSERT INTO points AS p VALUES ($1, $2, $3, 1, $4) ON CONFLICT (guild_id, user_id)"
+    " DO UPDATE SET points = p.points + EXCLUDED.points, answered = p.answered + 1, exact = p.exact + EXCLUDED.exact"
+)
+
+
 async def write_plainly_postgres(source: str, target: str, quiz_id: int) -> float:
     """Seconds for a bare asyncpg connection to write into `target` what the store wrote into `source`."""
     read = await asyncpg.connect(source)
@@ -106,11 +115,12 @@ async def write_plainly_postgres(source: str, target: str, quiz_id: int) -> floa
     async with db.transaction():
         await db.execute(sql.FREEZE_ANSWERS, QuizState.CLOSING.value, 60.0, quiz_id, QuizState.OPEN.value)
         await db.execute(sql.CLEAR_SELECTIONS, quiz_id)
-        await db.executemany(sql.INSERT_SELECTION, picks)
+        await db.executemany(PLAIN_INSERT_SELECTION, picks)
     async with db.transaction():
         await db.execute(sql.MARK_GRADED, QuizState.GRADED.value, 120.0, quiz_id, QuizState.CLOSING.value)
-        await db.executemany(sql.INSERT_RESULT, results)
-        await db.executemany(sql.ADD_POINTS, [(r["guild_id"], r["user_id"], r["points"], r["exact"]) for r in results])
+        await db.executemany(PLAIN_INSERT_RESULT, results)
+        points = [(r["guild_id"], r["user_id"], r["points"], r["exact"]) for r in results]
+        await db.executemany(PLAIN_ADD_POINTS, points)
     seconds = time.perf_counter() - started
     await db.close()
     return seconds

@@ -486,8 +486,10 @@ class Quizmaster:
 
     async def recover(self) -> None:
         """Pick up what a previous run left in this process's servers: finish posts, resume timers, finish closes."""
-        unfinished = await self._durably(self.store.unfinished_quizzes, "listing unfinished quizzes")
-        for quiz in (quiz for quiz in unfinished if self.shards.owns(quiz.guild_id)):
+        unfinished = await self._durably(
+            lambda: self.store.unfinished_quizzes(self.shards), "listing unfinished quizzes"
+        )
+        for quiz in unfinished:
             if quiz.state is QuizState.POSTING:
                 self._spawn(self._take_down(quiz, quiz.question_parts, "the bot stopped while posting it"))
                 continue

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_TIMESTAMP_SHIFT = 22  # a snowflake's low bits are worker, process and counter; the shard comes from its time
+TIMESTAMP_SHIFT = 22  # a snowflake's low bits are worker, process and counter; the shard comes from its time
 
 
 def shard_of(guild_id: int, shard_count: int) -> int:
-    """Discord's rule for the shard that receives a server's events."""
-    return (guild_id >> _TIMESTAMP_SHIFT) % shard_count
+    """Discord's rule for the shard that receives a server's events.
+
+    The store's recovery query repeats it in SQL (tests/test_store.py pins both to the same answers).
+    """
+    return (guild_id >> TIMESTAMP_SHIFT) % shard_count
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,13 @@ class Shards:
     count: int | None = None
     ids: tuple[int, ...] | None = None
 
+    @property
+    def limited(self) -> bool:
+        """Whether some servers belong to other processes."""
+        return self.ids is not None and self.count is not None
+
     def owns(self, guild_id: int) -> bool:
-        if self.ids is None or self.count is None:
-            return True
-        return shard_of(guild_id, self.count) in self.ids
+        return not self.limited or shard_of(guild_id, self.count) in self.ids
 
     @property
     def syncs_commands(self) -> bool:

@@ -66,7 +66,7 @@ async def test_a_review_finds_its_card_by_the_whole_key_before_the_planner_has_s
         plan = [
             line
             for (line,) in await store.engine.fetch(
-                f"EXPLAIN {store.engine.sql.INSERT_REVIEW}", 3, 300.0, None, 1, 7, "ml/q"
+                f"EXPLAIN {store.engine.sql.INSERT_REVIEW}", [3], [300.0], [None], [1], [7], ["ml/q"]
             )
         ]
     finally:

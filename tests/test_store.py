@@ -10,6 +10,7 @@ import pytest
 
 from bot.grading import Result, Scoring
 from bot.questions import Option, Question
+from bot.shards import ALL_SHARDS, Shards
 from bot.store import ChannelBusy, Quiz, QuizState, SelectionChange, Store, StoreError
 from bot.store.sqlite_sql import MIGRATIONS
 
@@ -149,6 +150,21 @@ async def test_unfinished_quizzes_are_those_a_restart_must_resume(store: Store) 
     cancelled = await new_quiz(store, channel=4)
     await store.cancel(cancelled.id, "x", at=1.0)
     assert {q.id for q in await store.unfinished_quizzes()} == {posting.id, opened.id, closing.id, graded.id}
+
+
+# Snowflakes of real size (up to 2**63 - 1) and small ids, so that the shift and the remainder both matter.
+GUILDS = (1, 1 << 22, 3 << 22, 7 << 22 | 12345, 81_384_788_765_712_384, 1_100_000_000_000_000_000, 2**63 - 1)
+
+
+SOME_SHARDS = (ALL_SHARDS, Shards(2, (0,)), Shards(2, (1,)), Shards(3, (0, 2)), Shards(8, (4, 5, 6, 7)))
+
+
+@pytest.mark.parametrize("shards", SOME_SHARDS)
+async def test_unfinished_quizzes_of_some_shards_are_those_bot_shards_gives_them(store: Store, shards: Shards) -> None:
+    # The query repeats bot.shards' formula in SQL: both must choose the same servers.
+    quizzes = [await open_quiz(store, n, channel=n, guild=guild) for n, guild in enumerate(GUILDS, start=1)]
+    listed = {quiz.id for quiz in await store.unfinished_quizzes(shards)}
+    assert listed == {quiz.id for quiz in quizzes if shards.owns(quiz.guild_id)}
 
 
 async def test_last_asked_ignores_cancelled_quizzes(store: Store) -> None:

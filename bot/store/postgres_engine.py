@@ -71,8 +71,13 @@ class _Session:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence]) -> None:
         rows = list(rows)
-        if rows:
-            with _translated():
+        if not rows:
+            return
+        with _translated():
+            if isinstance(sql, postgres_sql.ByColumns):
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                await self._on.execute(str(sql), *columns)  # str(): asyncpg refuses a subclass
+            else:
                 await self._on.executemany(sql, rows)
 
     async def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

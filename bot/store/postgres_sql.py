@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from bot.store.columns import CARD_MEMORY_COLUMNS, LATEST_QUIZ, MEMORY_COLUMNS, SCHEDULE_COLUMNS
 
+
+class ByColumns(str):
+    """A statement that writes a whole batch from one array per column (`unnest`).
+
+    The engine's `executemany` sends it once with the batch's columns, instead of once per row:
+    grading 10,000 participants is then a few round trips, not 30,000 (bench/grade_persist.py).
+    """
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema as SQLite's migrations 1-6 left it; PostgreSQL databases start here.
     """
@@ -210,7 +219,11 @@ ADD_QUESTION_PART = "UPDATE quizzes SET question_parts = question_parts || to_js
 MARK_OPEN = "UPDATE quizzes SET message_id = $1, state = $2 WHERE id = $3 AND state = $4"
 MARK_LETTERED = "UPDATE quizzes SET lettered = TRUE WHERE id = $1"
 CANCEL = "UPDATE quizzes SET state = $1, cancel_reason = $2, closed_at = $3 WHERE id = $4 AND state IN ($5, $6, $7)"
-UNFINISHED_QUIZZES = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN ($1, $2, $3, $4) ORDER BY deadline"
+UNFINISHED_QUIZZES = (  # $5 shard count (NULL: every server), $6 the snowflake's shift, $7 the shards as JSON
+    f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN ($1, $2, $3, $4) AND ($5::integer IS NULL"
+    " OR (guild_id >> $6::integer) % $5::integer IN (SELECT value::bigint FROM jsonb_array_elements_text($7::jsonb)))"
+    " ORDER BY deadline"
+)
 QUIZ = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE id = $1"
 LAST_ASKED = "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = $1 AND state != $2 GROUP BY question_id"
 
@@ -226,7 +239,7 @@ OPEN_DEADLINES = (  # ids: a JSON array
     " AND id IN (SELECT value::bigint FROM jsonb_array_elements_text($2::jsonb))"
 )
 CLEAR_MEMBER_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1 AND user_id = $2"
-INSERT_SELECTION = "INSERT INTO selections VALUES ($1, $2, $3)"
+INSERT_SELECTION = ByColumns("INSERT INTO selections SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[])")
 FREEZE_ANSWERS = "UPDATE quizzes SET state = $1, answers_read_at = $2 WHERE id = $3 AND state = $4"
 CLEAR_SELECTIONS = "DELETE FROM selections WHERE quiz_id = $1"
 SELECTIONS = "SELECT user_id, option FROM selections WHERE quiz_id = $1"
@@ -235,26 +248,37 @@ SELECTIONS = "SELECT user_id, option FROM selections WHERE quiz_id = $1"
 
 # Under READ COMMITTED a second grader blocks on the row and then re-reads it: no longer closing, 0 rows.
 MARK_GRADED = "UPDATE quizzes SET state = $1, closed_at = $2 WHERE id = $3 AND state = $4"
-INSERT_RESULT = (
+INSERT_RESULT = ByColumns(
     "INSERT INTO results (quiz_id, guild_id, user_id, selected, points, exact, graded_at, topic)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::double precision[],"
+    " $6::integer[], $7::double precision[], $8::text[])"
 )
-ADD_POINTS = (
-    "INSERT INTO points AS p (guild_id, user_id, points, answered, exact) VALUES ($1, $2, $3, 1, $4)"
+# A batch holds each member once (one result each), as ON CONFLICT DO UPDATE requires.
+ADD_POINTS = ByColumns(
+    "INSERT INTO points AS p (guild_id, user_id, points, answered, exact)"
+    " SELECT guild_id, user_id, points, 1, exact"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::double precision[], $4::integer[])"
+    " AS b(guild_id, user_id, points, exact)"
     " ON CONFLICT (guild_id, user_id) DO UPDATE SET points = p.points + EXCLUDED.points,"
     " answered = p.answered + 1, exact = p.exact + EXCLUDED.exact"
 )
-INSERT_OPTION_PICKS = "INSERT INTO option_picks VALUES ($1, $2, $3)"
+INSERT_OPTION_PICKS = ByColumns(
+    "INSERT INTO option_picks SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[])"
+)
 CARDS_OF_QUESTION = f"SELECT user_id, {MEMORY_COLUMNS} FROM memory_cards WHERE guild_id = $1 AND question_id = $2"
-UPSERT_CARD = (
-    f"INSERT INTO memory_cards ({_CARD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+UPSERT_CARD = ByColumns(  # one card per member in a batch
+    f"INSERT INTO memory_cards ({_CARD_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[],"
+    " $4::integer[], $5::integer[], $6::double precision[], $7::double precision[], $8::double precision[],"
+    " $9::double precision[], $10::integer[])"
     " ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET state = EXCLUDED.state,"
     " step = EXCLUDED.step, stability = EXCLUDED.stability, difficulty = EXCLUDED.difficulty,"
     " due = EXCLUDED.due, last_review = EXCLUDED.last_review, reviews = EXCLUDED.reviews"
 )
-INSERT_REVIEW = (
-    "INSERT INTO memory_reviews SELECT id, reviews, $1::integer, $2::double precision, $3::bigint FROM memory_cards"
-    " WHERE guild_id = $4 AND user_id = $5 AND question_id = $6"
+INSERT_REVIEW = ByColumns(
+    "INSERT INTO memory_reviews SELECT c.id, c.reviews, b.rating, b.reviewed_at, b.quiz_id"
+    " FROM unnest($1::integer[], $2::double precision[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[])"
+    " AS b(rating, reviewed_at, quiz_id, guild_id, user_id, question_id) JOIN memory_cards AS c"
+    " ON c.guild_id = b.guild_id AND c.user_id = b.user_id AND c.question_id = b.question_id"
 )
 MARK_RECALL_STALE = (
     "INSERT INTO memory_recall VALUES ($1, $2, NULL, NULL)"
@@ -315,8 +339,12 @@ QUESTION_TOTALS = (
     "  WHERE q.guild_id = $1 AND q.state IN ($2, $3) GROUP BY q.guild_id, q.question_id) AS s"
     " JOIN quizzes AS latest ON latest.id = s.latest_id"
 )
+# Each quiz's picks read on their own (a lateral aggregate, which the planner cannot flatten into a
+# join): joined, it hashed the guild's quizzes against a seq scan of every guild's option picks
+# (40,000 rows at 1M results: 1.9 ms, growing with every guild; this form 0.4 ms, the same rows).
 QUESTION_PICKS = (
-    "SELECT q.question_id, o.option, SUM(o.picks) FROM option_picks AS o JOIN quizzes AS q ON q.id = o.quiz_id"
+    "SELECT q.question_id, o.option, SUM(o.picks)::bigint FROM quizzes AS q CROSS JOIN LATERAL"
+    " (SELECT option, SUM(picks) AS picks FROM option_picks WHERE option_picks.quiz_id = q.id GROUP BY option) AS o"
     " WHERE q.guild_id = $1 GROUP BY q.question_id, o.option"
 )
 

@@ -216,7 +216,10 @@ ADD_QUESTION_PART = "UPDATE quizzes SET question_parts = json_insert(question_pa
 MARK_OPEN = "UPDATE quizzes SET message_id = ?, state = ? WHERE id = ? AND state = ?"
 MARK_LETTERED = "UPDATE quizzes SET lettered = 1 WHERE id = ?"
 CANCEL = f"UPDATE quizzes SET state = ?, cancel_reason = ?, closed_at = ? WHERE id = ? AND state IN ({_STATES})"
-UNFINISHED_QUIZZES = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN ({_STATES}, ?) ORDER BY deadline"
+UNFINISHED_QUIZZES = (  # ?5 shard count (NULL: every server), ?6 the snowflake's shift, ?7 the shards as JSON
+    f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE state IN (?1, ?2, ?3, ?4)"
+    " AND (?5 IS NULL OR (guild_id >> ?6) % ?5 IN (SELECT value FROM json_each(?7))) ORDER BY deadline"
+)
 QUIZ = f"SELECT {QUIZ_COLUMNS} FROM quizzes WHERE id = ?"
 LAST_ASKED = "SELECT question_id, MAX(started_at) FROM quizzes WHERE guild_id = ? AND state != ? GROUP BY question_id"
 

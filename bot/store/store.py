@@ -42,6 +42,7 @@ from bot import memory, option_order
 from bot.grading import Result, Scoring
 from bot.memory import Pick
 from bot.questions import Question
+from bot.shards import ALL_SHARDS, TIMESTAMP_SHIFT, Shards
 from bot.store.engine import Engine, open_engine, redacted
 from bot.store.memory_cards import MemoryCards
 from bot.store.models import (
@@ -188,9 +189,16 @@ class Store(MemoryCards):
             )
         return changed == 1
 
-    async def unfinished_quizzes(self) -> list[Quiz]:
-        """Quizzes a restart must pick up: still posting, open, closing, or graded but not announced."""
-        rows = await self.engine.fetch(self._sql.UNFINISHED_QUIZZES, *_BEFORE_GRADING, QuizState.GRADED.value)
+    async def unfinished_quizzes(self, shards: Shards = ALL_SHARDS) -> list[Quiz]:
+        """Quizzes a restart must pick up: still posting, open, closing, or graded but not announced.
+
+        Only those of `shards`' servers, chosen in the query: a process reads none of the others' rows.
+        """
+        count = shards.count if shards.limited else None
+        own = json.dumps(list(shards.ids or ()))
+        rows = await self.engine.fetch(
+            self._sql.UNFINISHED_QUIZZES, *_BEFORE_GRADING, QuizState.GRADED.value, count, TIMESTAMP_SHIFT, own
+        )
         return [quiz_from_row(row) for row in rows]
 
     async def quiz(self, quiz_id: int) -> Quiz | None:
