@@ -8,6 +8,7 @@ On SQLite the file's write lock takes them one at a time; the promises must hold
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -93,10 +94,31 @@ async def test_two_quizzes_started_at_once_in_one_channel_one_is_refused(stores:
 
 
 async def test_processes_starting_at_once_migrate_and_replay_once(database: Path | str) -> None:
-    first, second = await asyncio.gather(Store.open(database), Store.open(database))
-    try:
+    outcomes = await asyncio.gather(Store.open(database), Store.open(database), return_exceptions=True)
+    opened = [outcome for outcome in outcomes if isinstance(outcome, Store)]
+    try:  # an open store left unclosed would keep its driver's thread, and pytest, alive at exit
+        assert len(opened) == 2, outcomes
+        first, second = opened
         assert await first.schema_version() == await second.schema_version() == len(first.engine.sql.MIGRATIONS)
         assert await rows(database, "SELECT COUNT(*) FROM memory_scheduler") == [(1,)]
     finally:
-        await first.close()
-        await second.close()
+        for store in opened:
+            await store.close()
+
+
+async def test_a_sqlite_file_opened_while_another_connection_writes_its_schema_waits_for_it(tmp_path: Path) -> None:
+    # Switching a file to WAL ignores the busy timeout: while another connection writes to it in the
+    # journal mode a new file starts in, the switch failed at once ("database is locked").
+    path = tmp_path / "quiz.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE being_created (id INTEGER)")
+    opening = asyncio.create_task(Store.open(path, busy_timeout_ms=5000))
+    await asyncio.sleep(0.2)  # the open is under way, waiting for the file
+    writer.execute("COMMIT")
+    writer.close()
+    store = await opening
+    try:
+        assert await store.schema_version() == len(store.engine.sql.MIGRATIONS)
+    finally:
+        await store.close()

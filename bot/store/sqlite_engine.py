@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -53,7 +54,7 @@ class SqliteEngine:
             await asyncio.to_thread(lambda: sqlite3.connect(path).close())
             db = await aiosqlite.connect(path, isolation_level=None)
             await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            await db.execute("PRAGMA journal_mode = WAL")
+            await _switch_to_wal(db, busy_timeout_ms)
             await db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
             if db is not None:
@@ -141,6 +142,20 @@ class SqliteEngine:
                 f"database {self.path} was deleted or replaced while the bot was running; "
                 "restore it from a backup, then restart the bot"
             )
+
+
+async def _switch_to_wal(db: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    # The switch takes the file's lock without waiting for it (the busy timeout does not apply), so a
+    # second connection opening the file while the first creates the schema fails at once: wait here.
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.01)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
