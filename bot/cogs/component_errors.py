@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.cogs.replies import reply
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,6 @@ def reported(*, busy: str, broken: str) -> Callable[[Callback], Callback]:
 
 async def _tell(interaction: discord.Interaction, text: str) -> None:
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell %s why their click failed", interaction.user.id)

@@ -15,6 +15,7 @@ import discord
 
 from bot import private_answers
 from bot.cogs.component_errors import reported
+from bot.cogs.replies import reply
 from bot.store import Choice
 
 if TYPE_CHECKING:
@@ -54,8 +55,7 @@ class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_ans
         choice = Choice(quiz.id, interaction.user.id, chosen, bot.clock.now())
         stored = await _stored_in_time(interaction, bot.quizmaster.choices.write(choice))
         text = private_answers.acknowledged(chosen, int(quiz.deadline)) if stored else private_answers.closed()
-        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
-        await send(text, ephemeral=True)
+        await reply(interaction, text, ephemeral=True)  # a follow-up when the write took long enough to defer
 
 
 async def _stored_in_time(interaction: discord.Interaction, write: Awaitable[bool]) -> bool:
