@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import discord
 
-from bot import ownership
+from bot import collector, ownership
 from bot.bank import QuestionBank, load_bank
 from bot.client import QuizBot, use_endpoints
 from bot.config import Config, ConfigError, load_config, token_from_environment
@@ -132,6 +132,7 @@ def _migrate_db(sqlite_file: Path, url: str, *, force: bool) -> int:
 
 
 def _run(config_path: Path) -> int:
+    collector.set_for_bursts()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("discord.client", "discord.shard"):
         logging.getLogger(name).addFilter(_one_line_reconnects)

@@ -7,6 +7,7 @@ import logging
 import random
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 REACTION_EVENTS = frozenset({"raw_reaction_add", "raw_reaction_remove"})
 CONNECTION_EVENTS = frozenset({"shard_connect", "shard_resumed"})
 SHUTDOWN_WAIT_SECONDS = 5.0
+# discord.py lifts aiohttp's limit and opens a connection for every request in flight: a thousand
+# members answering at once would mean a thousand TLS handshakes (the bot's busiest CPU work in such
+# a burst, see BENCHMARKS.md). With aiohttp's own default, a reply past it waits for one of the
+# connections to come free, one round trip, well inside Discord's 3 seconds.
+REST_CONNECTIONS = 100
 
 
 def use_endpoints(config: DiscordConfig) -> None:
@@ -99,6 +105,7 @@ class QuizBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),  # nothing the bot sends may ping anyone
             tree_cls=QuizTree,
             help_command=None,
+            connector=aiohttp.TCPConnector(limit=REST_CONNECTIONS),
             **options,
         )
         self.config = config

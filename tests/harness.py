@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import sqlite3
 import tempfile
@@ -283,7 +284,11 @@ def run_cli(tmp_path: Path, monkeypatch, capsys, config: str, *, token: str = "t
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     (tmp_path / "questions").mkdir(exist_ok=True)
     monkeypatch.setenv("DISCORD_TOKEN", token)
-    code = main(["run", "--config", str(tmp_path / "config.yaml")])
+    thresholds = gc.get_threshold()
+    try:
+        code = main(["run", "--config", str(tmp_path / "config.yaml")])
+    finally:
+        gc.set_threshold(*thresholds)  # `run` sets the collector for its process, and this one is pytest's
     captured = capsys.readouterr()
     return code, captured.err.strip().splitlines()
 

@@ -22,8 +22,11 @@ from harness import (
     result_messages,
 )
 
+from bot.client import REST_CONNECTIONS
+
 A, B, C, D = range(4)
 EPHEMERAL = 64
+CALLBACK = "POST /interactions/{i}/{token}/callback"
 
 
 async def start_private(server: FakeDiscord, group: StudyGroup, **values: object) -> Message:
@@ -153,6 +156,26 @@ async def test_a_choice_the_database_holds_past_two_seconds_is_deferred_then_ans
     assert ix.content == "The database is busy right now, so your answer was not recorded; choose it again."
     assert ix.followups[0].flags & EPHEMERAL
     assert await bot.store.selections(int(menu(question)["custom_id"].split(":")[1])) == {}
+
+
+async def test_a_burst_of_answers_reaches_discord_over_a_bounded_number_of_connections(
+    server: FakeDiscord, group: StudyGroup, runner: BotRunner, clock: FakeClock
+) -> None:
+    await runner.start()
+    question = await start_private(server, group, answers="private")
+    crowd = group.add_members(REST_CONNECTIONS + 50)
+    server.slow_next(*CALLBACK.split(" "), seconds=0.3, times=len(crowd))  # every reply takes a round trip
+    records = [await server.select(member, question, menu(question)["custom_id"], ["0"]) for member in crowd]
+    for ix in records:
+        assert (await ix.wait_response()).type == 4  # all acknowledged in Discord's 3 s, none deferred
+    paths = {f"/interactions/{ix.id}/{ix.token}/callback" for ix in records}
+
+    def replies() -> list:
+        found = [request for request in server.requests_matching(CALLBACK) if request.path in paths]
+        return found if len(found) == len(crowd) else []
+
+    answered = await server.wait_for(replies, description="every reply's answer back at the bot")
+    assert len({request.peer for request in answered}) <= REST_CONNECTIONS
 
 
 async def test_answers_reactions_overrides_a_private_default(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ from test_config import alias_bomb
 from test_faults import run_cli
 
 import bot.__main__ as cli
+from bot.collector import YOUNG_OBJECTS
 
 
 def closed_port() -> int:
@@ -50,6 +52,16 @@ async def test_discord_unavailable_at_start_is_retried_until_it_answers(
     os.kill(os.getpid(), signal.SIGTERM)  # as a service manager stops it
     assert await asyncio.wait_for(serving, 10) == 0
     assert [r.status for r in server.requests_matching("GET /users/@me")] == [503, 503, 200]
+
+
+def test_quizbot_run_collects_the_youngest_objects_in_bigger_steps_and_keeps_the_older_ratios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    older = gc.get_threshold()[1:]
+    thresholds: list[tuple[int, ...]] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *given: thresholds.append(given))
+    run_cli(tmp_path, monkeypatch, capsys, "discord:\n  token: MTIz.secret\n")  # stops at the config
+    assert thresholds[0] == (YOUNG_OBJECTS, *older)
 
 
 @pytest.mark.parametrize(

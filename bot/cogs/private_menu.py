@@ -26,20 +26,24 @@ ANSWER_WITHIN = 2.0  # seconds a choice may take to be stored before Discord is 
 
 
 class AnswerMenu(discord.ui.DynamicItem[discord.ui.Select], template=private_answers.MENU):
-    def __init__(self, quiz_id: int, labels: list[str]) -> None:
+    def __init__(self, menu: discord.ui.Select, quiz_id: int) -> None:
+        super().__init__(menu)
+        self.quiz_id = quiz_id
+
+    @classmethod
+    def posted(cls, quiz_id: int, labels: list[str]) -> AnswerMenu:
         options = [discord.SelectOption(label=label, value=str(i)) for i, label in enumerate(labels)]
         menu = discord.ui.Select(
             custom_id=private_answers.menu_id(quiz_id), placeholder="Choose your answer (only you see it)",
             min_values=1, max_values=len(options), options=options,
         )  # fmt: skip
-        super().__init__(menu)
-        self.quiz_id = quiz_id
+        return cls(menu, quiz_id)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
     ) -> AnswerMenu:
-        return cls(int(match["quiz"]), [option.label for option in item.options])
+        return cls(item, int(match["quiz"]))  # the menu discord.py read from the message, not built again
 
     @reported(
         busy="The database is busy right now, so your answer was not recorded; choose it again.",
@@ -90,5 +94,5 @@ async def _quiz(bot: QuizBot, quiz_id: int, channel_id: int | None) -> Quiz | No
 def answer_view(quiz: Quiz) -> discord.ui.View:
     """The view a private question is posted with: the menu and nothing else to click."""
     view = discord.ui.View(timeout=None)
-    view.add_item(AnswerMenu(quiz.id, private_answers.labels([o.text for o in quiz.question.options])))
+    view.add_item(AnswerMenu.posted(quiz.id, private_answers.labels([o.text for o in quiz.question.options])))
     return view

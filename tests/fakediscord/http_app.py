@@ -36,7 +36,8 @@ class RequestRecord:
 
     ``template`` uses the short placeholder names of the route table, e.g.
     ``/channels/{c}/messages/{m}/reactions/{e}/@me``; ``route`` prefixes the method.
-    ``at`` is ``time.monotonic()`` when the request arrived.
+    ``at`` is ``time.monotonic()`` when the request arrived; ``peer``, the client's end of the TCP
+    connection it came on (each connection has its own; on Discord each is a TLS handshake).
     """
 
     method: str
@@ -46,6 +47,7 @@ class RequestRecord:
     at: float
     query: dict[str, str]
     body: Any
+    peer: tuple[str, int] | None
 
     @property
     def route(self) -> str:
@@ -118,6 +120,7 @@ class RestMiddleware:
             request.transport.close()
             return web.Response(status=503)
         arrived = time.monotonic()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         template = _template(request)
         body = RequestBody(None, [])
         operation: Operation | None = None
@@ -149,6 +152,7 @@ class RestMiddleware:
                 at=arrived,
                 query=dict(request.query),
                 body=_decode(body.text),
+                peer=peer,
             )
         )
         return response
