@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -33,8 +34,10 @@ from bot.quiz import SystemClock  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 
-def clocks() -> tuple[float, float, float]:
-    return time.process_time(), time.thread_time(), time.perf_counter()
+def clocks() -> tuple[float, float, float, int]:
+    """CPU of all threads, of this one, wall time, and context switches (each a wake-up of a thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return time.process_time(), time.thread_time(), time.perf_counter(), usage.ru_nvcsw + usage.ru_nivcsw
 
 
 class Marks:
@@ -42,7 +45,7 @@ class Marks:
     collecting garbage is added up: where a client keeps many objects alive, it is a large share."""
 
     def __init__(self) -> None:
-        self.started: tuple[float, float, float] | None = None
+        self.started: tuple[float, float, float, int] | None = None
         self.done = asyncio.Event()
         self.collecting = 0.0
         self._collection_began = 0.0
@@ -89,17 +92,18 @@ def mark(channel: TextChannel, user: User) -> tuple[str, dict]:
 async def _run_measured(client: discord.Client, marks: Marks, store: Store | None = None) -> None:
     """In the child: connect, say "ready", and after the second mark close (the bot writes what is
     pending) and print the CPU since the first as JSON: all threads, those off the event loop's,
-    garbage collection's, and the wall time."""
+    garbage collection's, the wall time and the context switches."""
     task = asyncio.create_task(client.start("test-token"))
     await wait_ready(client, task)
     print("ready", flush=True)
     await marks.done.wait()
     await client.close()
-    cpu, loop_thread, wall = (end - start for end, start in zip(clocks(), marks.started, strict=True))
+    cpu, loop_thread, wall, switches = (end - start for end, start in zip(clocks(), marks.started, strict=True))
     await task
     if store is not None:
         await store.close()
-    figures = {"cpu": cpu, "other_threads": cpu - loop_thread, "gc": marks.collecting, "wall": wall}
+    threads = cpu - loop_thread
+    figures = {"cpu": cpu, "other_threads": threads, "gc": marks.collecting, "wall": wall, "switches": switches}
     print(json.dumps(figures), flush=True)
 
 

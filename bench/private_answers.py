@@ -9,7 +9,9 @@ Each client runs in a child process of its own (bench/measured_child.py), one af
 bot:  the real `QuizBot` (a fresh SQLite file, WAL, synchronous FULL, every choice committed before
       it is acknowledged) with `/quiz answers:private` open on the seed question;
 bare: a `discord.Client` with the bot's intents whose `on_interaction` only answers privately,
-      storing nothing, sent the same choices on the same message.
+      storing nothing, sent the same choices on the same message;
+bare pooled: the same, over at most as many connections as the bot (`REST_CONNECTIONS`): what the
+      bot's own work costs, the transport being equal.
 
 Each member sends one menu choice; `--over 0` sends them back to back (as fast as the server can
 build them), `--over 5` spreads them evenly across 5 s. `--rtt 0.1` holds the answer to every callback 0.1 s,
@@ -20,8 +22,8 @@ counted late. A choice still being stored after 2 s is deferred ("thinking…") 
 CPU: the child's process time (all threads, aiosqlite's too) from a TYPING_START sent before the
 first choice until it has closed after one sent after the last answer, per member; the share of it
 spent collecting garbage; and how many TCP connections the client's callbacks came on.
-The bot and the bare client take turns, and each run's bot / bare ratio is a pair: the script
-reports the median pair and the range, since a run's figures move with what else the machine does.
+The clients take turns, and each run's bot / bare ratios are pairs: the script reports the median
+pair and the range, since a run's figures move with what else the machine does.
 After each bot run the script checks that every acknowledged choice is in its database.
 """
 
@@ -37,6 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import aiohttp
 import discord
 from measured_child import Marks, child, mark, measured, run_child
 from spec_checks import checks_off
@@ -45,10 +48,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord, User  # noqa: E402
+from fakediscord.http_app import RequestRecord  # noqa: E402
 from fakediscord.interactions import InteractionRecord  # noqa: E402
 from harness import SEED_ID, StudyGroup, bot_messages  # noqa: E402
 
-from bot.client import intents  # noqa: E402
+from bot.client import REST_CONNECTIONS, intents  # noqa: E402
 
 DEADLINE_RULE = 3.0  # seconds Discord gives an interaction to be acknowledged
 GRACE = 0.5  # after which a callback still in flight would be refused as well
@@ -65,10 +69,14 @@ class BareClient(discord.Client):
         await interaction.response.send_message("ok", ephemeral=True)
 
 
-async def bare_client(marks: Marks) -> discord.Client:
-    client = BareClient(intents=intents(), guild_ready_timeout=0.05)
+async def bare_client(marks: Marks, **options) -> discord.Client:
+    client = BareClient(intents=intents(), guild_ready_timeout=0.05, **options)
     client.on_raw_typing = marks.on_raw_typing
     return client
+
+
+async def pooled_client(marks: Marks) -> discord.Client:
+    return await bare_client(marks, connector=aiohttp.TCPConnector(limit=REST_CONNECTIONS))
 
 
 # -- the parent: the server, the choices, the runs ---------------------------------------------
@@ -98,6 +106,18 @@ async def answered(records: list[InteractionRecord]) -> list[float | None]:
     return latencies
 
 
+async def delivered(server: FakeDiscord, records: list[InteractionRecord]) -> list[RequestRecord]:
+    """The callback requests of the answered interactions, once each one's answer is back at the client
+    (the server logs a request as it answers it: with `--rtt`, a while after the callback arrived)."""
+    paths = {f"/interactions/{r.id}/{r.token}/callback" for r in records if r.response is not None}
+
+    def logged() -> list[RequestRecord]:
+        found = [request for request in server.requests if request.path in paths]
+        return found if len(found) == len(paths) else []
+
+    return await server.wait_for(logged, timeout=10, description="every callback's answer back at the client")
+
+
 async def measure(
     server: FakeDiscord, group: StudyGroup, crowd: list[User], kind: str, target: dict, tmp: Path, over: float
 ) -> dict:
@@ -117,6 +137,7 @@ async def measure(
         await server.dispatch_many([marked])
         records = await choices(server, target["question"], crowd, target["custom_id"], over)
         latencies = await answered(records)
+        callbacks = await delivered(server, records)  # so the client stops only once nothing is in flight
         await server.dispatch_many([marked])
         result = await measured(process)
     acked = [ms for ms in latencies if ms is not None]
@@ -126,8 +147,7 @@ async def measure(
         db.close()
         acked_users = {r.user.id for r, ms in zip(records, latencies, strict=True) if ms is not None}
         assert acked_users <= stored, f"{len(acked_users - stored)} acknowledged answers not stored"
-    paths = {f"/interactions/{r.id}/{r.token}/callback" for r in records}
-    peers = {request.peer for request in server.requests if request.path in paths}
+    peers = {request.peer for request in callbacks}
     ends = [r.responded_at for r in records if r.responded_at is not None]
     return {
         "p50": statistics.median(acked) if acked else float("nan"),
@@ -137,6 +157,7 @@ async def measure(
         "cpu": result["cpu"] / len(records),
         "other_threads": result["other_threads"] / len(records),
         "gc": result["gc"] / result["cpu"],
+        "switches": result["switches"] / len(records),
         "connections": len(peers),
         "span": max(ends, default=records[-1].created_at) - records[0].created_at,
     }
@@ -145,11 +166,12 @@ async def measure(
 async def main(count: int, runs: int, over: float, rtt: float, spec_checks: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.nullcontext() if spec_checks else checks_off():
         async with FakeDiscord() as server:
+            results: dict[str, list[dict]] = {"bot": [], "bare": [], "bare pooled": []}
             if rtt:
-                server.slow_next("POST", "/interactions/{i}/{token}/callback", rtt, times=2 * runs * count)
+                every = len(results) * runs * count + runs  # each client's callbacks in each run, and /quiz's
+                server.slow_next("POST", "/interactions/{i}/{token}/callback", rtt, times=every)
             group = StudyGroup(server)
             crowd = group.add_members(count)
-            results: dict[str, list[dict]] = {"bot": [], "bare": []}
             for _ in range(runs):
                 target: dict = {}
                 for kind, rows in results.items():  # bare answers on the question the bot just posted
@@ -164,19 +186,22 @@ async def main(count: int, runs: int, over: float, rtt: float, spec_checks: bool
     print(f"{runs} runs; medians:")
     for kind, rows in results.items():
         print(
-            f"  {kind:4}: ack p50 {median(rows, 'p50') * 1000:7.1f} ms  p99 {median(rows, 'p99') * 1000:7.1f} ms"
+            f"  {kind:11}: ack p50 {median(rows, 'p50') * 1000:7.1f} ms  p99 {median(rows, 'p99') * 1000:7.1f} ms"
             f"  late (> 3 s, refused): {sum(r['late'] for r in rows)}, deferred: {sum(r['deferred'] for r in rows)}"
             f"  CPU/answer {median(rows, 'cpu') * 1000:.3f} ms ({median(rows, 'other_threads') * 1000:.3f} off-loop,"
-            f" {median(rows, 'gc'):.0%} collecting garbage)  connections {median(rows, 'connections'):.0f}"
+            f" {median(rows, 'gc'):.0%} collecting garbage, {median(rows, 'switches'):.1f} context switches)"
+            f"  connections {median(rows, 'connections'):.0f}"
             f"  first choice to last ack {median(rows, 'span'):.2f} s"
         )
-    bot, bare = results["bot"], results["bare"]
-    pairs = sorted(b["cpu"] / a["cpu"] for b, a in zip(bot, bare, strict=True))
-    print(
-        f"ratio bot / bare: CPU per answer {statistics.median(pairs):.2f}x (runs {pairs[0]:.2f}-{pairs[-1]:.2f}x;"
-        f" target <= 1.5x), p50 {median(bot, 'p50') / median(bare, 'p50'):.2f}x,"
-        f" p99 {median(bot, 'p99') / median(bare, 'p99'):.2f}x"
-    )
+    bot = results["bot"]
+    for kind in ("bare", "bare pooled"):
+        bare = results[kind]
+        pairs = sorted(b["cpu"] / a["cpu"] for b, a in zip(bot, bare, strict=True))
+        print(
+            f"ratio bot / {kind}: CPU per answer {statistics.median(pairs):.2f}x"
+            f" (runs {pairs[0]:.2f}-{pairs[-1]:.2f}x; target <= 1.5x),"
+            f" p50 {median(bot, 'p50') / median(bare, 'p50'):.2f}x, p99 {median(bot, 'p99') / median(bare, 'p99'):.2f}x"
+        )
 
 
 if __name__ == "__main__":
@@ -189,6 +214,6 @@ if __name__ == "__main__":
     parser.add_argument("--client", nargs=4, metavar=("KIND", "API", "GATEWAY", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        asyncio.run(run_child(*args.client, others={"bare": bare_client}))
+        asyncio.run(run_child(*args.client, others={"bare": bare_client, "bare pooled": pooled_client}))
     else:
         asyncio.run(main(args.members, args.runs, args.over, args.rtt, args.spec_checks))
