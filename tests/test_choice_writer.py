@@ -11,17 +11,24 @@ import pytest
 from harness import database_locked
 from test_store import open_quiz
 
+from bot import choice_writer
 from bot.choice_writer import ChoiceWriter
 from bot.store import Choice, Store, StoreError
 
 
 class CountingStore(Store):
-    """The real store, noting how many choices each of its transactions held."""
+    """The real store, noting how many choices each of its transactions held; `hold`, when set,
+    keeps each transaction from committing until it is set again (`writing` says one is waiting)."""
 
     batches: list[int]
+    hold: asyncio.Event | None = None
+    writing: asyncio.Event
 
     async def replace_choices(self, choices: Sequence[Choice]) -> list[bool]:
         self.batches.append(len(choices))
+        if self.hold is not None:
+            self.writing.set()
+            await self.hold.wait()
         return await super().replace_choices(choices)
 
 
@@ -29,6 +36,7 @@ class CountingStore(Store):
 async def store(tmp_path: Path):
     store = await CountingStore.open(tmp_path / "quiz.sqlite3", busy_timeout_ms=100)
     store.batches = []
+    store.writing = asyncio.Event()
     yield store
     await store.close()
 
@@ -58,3 +66,21 @@ async def test_a_failed_transaction_fails_every_choice_in_it_and_the_next_one_wo
     assert await store.selections(quiz.id) == {}
     assert await writer.write(Choice(quiz.id, 0, frozenset({2}), at=121.0))
     assert await store.selections(quiz.id) == {0: frozenset({2})}
+
+
+async def test_a_choice_made_while_a_transaction_commits_still_waits_for_company(
+    store: CountingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(choice_writer, "GATHER_SECONDS", 0.2)  # far longer than the 10 ms between B and C
+    quiz = await open_quiz(store, message_id=502)
+    writer = ChoiceWriter(store)
+    store.hold = asyncio.Event()
+    a = asyncio.create_task(writer.write(Choice(quiz.id, 1, frozenset({0}), at=120.0)))
+    await store.writing.wait()  # A's transaction is committing
+    b = asyncio.create_task(writer.write(Choice(quiz.id, 2, frozenset({1}), at=121.0)))
+    await asyncio.sleep(0)
+    store.hold.set()  # A commits with B waiting
+    await asyncio.sleep(0.01)
+    c = asyncio.create_task(writer.write(Choice(quiz.id, 3, frozenset({2}), at=122.0)))
+    assert await asyncio.gather(a, b, c) == [True, True, True]
+    assert store.batches == [1, 2]  # B did not go alone: it waited, and C joined it
