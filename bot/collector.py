@@ -2,9 +2,9 @@
 
 Python looks for reference cycles among its youngest objects after every 700 new ones. A thousand
 members answering at once keep a thousand interactions in flight, some fifty objects each, and every
-one of those collections walks them again: a third of the bot's CPU in such a burst
+one of those collections walks them again: 38 % of the bot's CPU in such a burst
 (bench/private_answers.py). Looking after every 10,000 holds at most a few MB of cyclic garbage a
-little longer and cuts that share to about an eighth (BENCHMARKS.md, "Private answers").
+little longer and cuts that share to 17 % (BENCHMARKS.md, "Private answers").
 """
 
 from __future__ import annotations
