@@ -102,8 +102,8 @@ async def _run_measured(client: discord.Client, marks: Marks, store: Store | Non
     await task
     if store is not None:
         await store.close()
-    threads = cpu - loop_thread
-    figures = {"cpu": cpu, "other_threads": threads, "gc": marks.collecting, "wall": wall, "switches": switches}
+    off_loop = cpu - loop_thread
+    figures = {"cpu": cpu, "other_threads": off_loop, "gc": marks.collecting, "wall": wall, "switches": switches}
     print(json.dumps(figures), flush=True)
 
 

@@ -48,7 +48,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakediscord import FakeDiscord, User  # noqa: E402
-from fakediscord.http_app import RequestRecord  # noqa: E402
 from fakediscord.interactions import InteractionRecord  # noqa: E402
 from harness import SEED_ID, StudyGroup, bot_messages  # noqa: E402
 
@@ -106,18 +105,6 @@ async def answered(records: list[InteractionRecord]) -> list[float | None]:
     return latencies
 
 
-async def delivered(server: FakeDiscord, records: list[InteractionRecord]) -> list[RequestRecord]:
-    """The callback requests of the answered interactions, once each one's answer is back at the client
-    (the server logs a request as it answers it: with `--rtt`, a while after the callback arrived)."""
-    paths = {f"/interactions/{r.id}/{r.token}/callback" for r in records if r.response is not None}
-
-    def logged() -> list[RequestRecord]:
-        found = [request for request in server.requests if request.path in paths]
-        return found if len(found) == len(paths) else []
-
-    return await server.wait_for(logged, timeout=10, description="every callback's answer back at the client")
-
-
 async def measure(
     server: FakeDiscord, group: StudyGroup, crowd: list[User], kind: str, target: dict, tmp: Path, over: float
 ) -> dict:
@@ -137,7 +124,7 @@ async def measure(
         await server.dispatch_many([marked])
         records = await choices(server, target["question"], crowd, target["custom_id"], over)
         latencies = await answered(records)
-        callbacks = await delivered(server, records)  # so the client stops only once nothing is in flight
+        callbacks = await server.answered_callbacks(records, timeout=10)  # the client stops with nothing in flight
         await server.dispatch_many([marked])
         result = await measured(process)
     acked = [ms for ms in latencies if ms is not None]

@@ -26,7 +26,6 @@ from bot.client import REST_CONNECTIONS
 
 A, B, C, D = range(4)
 EPHEMERAL = 64
-CALLBACK = "POST /interactions/{i}/{token}/callback"
 
 
 async def start_private(server: FakeDiscord, group: StudyGroup, **values: object) -> Message:
@@ -164,18 +163,13 @@ async def test_a_burst_of_answers_reaches_discord_over_a_bounded_number_of_conne
     await runner.start()
     question = await start_private(server, group, answers="private")
     crowd = group.add_members(REST_CONNECTIONS + 50)
-    server.slow_next(*CALLBACK.split(" "), seconds=0.3, times=len(crowd))  # every reply takes a round trip
+    server.slow_next("POST", "/interactions/{i}/{token}/callback", 0.3, times=len(crowd))  # a round trip each
     records = [await server.select(member, question, menu(question)["custom_id"], ["0"]) for member in crowd]
     for ix in records:
         assert (await ix.wait_response()).type == 4  # all acknowledged in Discord's 3 s, none deferred
-    paths = {f"/interactions/{ix.id}/{ix.token}/callback" for ix in records}
-
-    def replies() -> list:
-        found = [request for request in server.requests_matching(CALLBACK) if request.path in paths]
-        return found if len(found) == len(crowd) else []
-
-    answered = await server.wait_for(replies, description="every reply's answer back at the bot")
-    assert len({request.peer for request in answered}) <= REST_CONNECTIONS
+    replies = await server.answered_callbacks(records)
+    assert len(replies) == len(crowd)
+    assert len({request.peer for request in replies}) <= REST_CONNECTIONS
 
 
 async def test_answers_reactions_overrides_a_private_default(

@@ -357,6 +357,19 @@ class FakeDiscord:
         """Logged requests for one route, e.g. ``"PUT /channels/{c}/messages/{m}/reactions/{e}/@me"``."""
         return [record for record in self.requests if record.route == route]
 
+    async def answered_callbacks(
+        self, records: Iterable[InteractionRecord], timeout: float = 5.0
+    ) -> list[RequestRecord]:
+        """The callback requests of those of `records` that were answered, once the client has heard
+        back on each: a request is logged as its answer goes out, so one held by `slow_next` comes later."""
+        paths = {f"/interactions/{r.id}/{r.token}/callback" for r in records if r.response is not None}
+
+        def logged() -> list[RequestRecord]:
+            found = [request for request in self.requests if request.path in paths]
+            return found if len(found) == len(paths) else []
+
+        return await self.wait_for(logged, timeout, description="every callback's answer back at the client")
+
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, *, description: str | None = None) -> T:
         """Poll ``predicate`` until it returns something truthy, and return that."""
         deadline = time.monotonic() + timeout
